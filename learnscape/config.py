@@ -1,0 +1,188 @@
+"""The trust's configuration: one YAML file, read once, passed everywhere as a typed, frozen object.
+
+Every compliance rule of the trust's counting policy is a setting here with the default from
+`trust-rules.md`, so an education lead changes policy by editing YAML, not Python. Secrets never live in this
+file: it names the environment variables (or Prefect Secret blocks) that hold them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_CONFIG_NAME = "learnscape.yaml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TrustSettings(_Frozen):
+    """Who the trust is: its name for reports and its ESR VPD code."""
+
+    name: str = "Sample Ambulance Service NHS Trust"
+    vpd: str = "457"
+
+
+class PathSettings(_Frozen):
+    """Folders the pipeline reads and writes, relative to the config file's folder unless absolute."""
+
+    landing: str = "landing"
+    outbox: str = "outbox"
+    reports: str = "reports"
+    state: str = ".learnscape"
+
+
+class WarehouseSettings(_Frozen):
+    """Where the warehouse lives. `url_env` names an environment variable that overrides `url` when set."""
+
+    url: str = "sqlite:///learnscape.db"
+    url_env: str = "LEARNSCAPE_WAREHOUSE_URL"
+    staging_loads_kept: int = Field(default=2, ge=1)
+
+
+class TotaraSettings(_Frozen):
+    """Totara LMS external API; credentials come from the named environment variables."""
+
+    base_url: str = "http://127.0.0.1:8081"
+    client_id_env: str = "LEARNSCAPE_TOTARA_CLIENT_ID"
+    client_secret_env: str = "LEARNSCAPE_TOTARA_CLIENT_SECRET"
+    user_key_field: str = "idnumber"
+    job_assignment_key_field: str = "idnumber"
+    timezone: str = "Europe/London"
+
+
+class StudentSystemSettings(_Frozen):
+    """The student management system's REST API; the bearer key comes from the named environment variable."""
+
+    base_url: str = "http://127.0.0.1:8082/api/v1"
+    api_key_env: str = "LEARNSCAPE_STUDENT_API_KEY"
+    page_size: int = Field(default=500, ge=1, le=5000)
+
+
+class SourceSettings(_Frozen):
+    totara: TotaraSettings = TotaraSettings()
+    student_system: StudentSystemSettings = StudentSystemSettings()
+
+
+class ComplianceSettings(_Frozen):
+    """The trust's counting rules (trust-rules.md), each default as the trust's education team set it."""
+
+    in_scope_statuses: tuple[str, ...] = ("Active Assignment", "Internal Secondment", "Acting Up")
+    new_starter_grace_weeks: int = Field(default=12, ge=0)
+    expiring_window_days: int = Field(default=90, ge=0)
+    target_pct: float = Field(default=90.0, ge=0, le=100)
+    amber_floor_pct: float = Field(default=80.0, ge=0, le=100)
+    competency_targets: dict[str, float] = Field(
+        default_factory=dict, description="Per-competence target % overriding target_pct."
+    )
+    requirements_from_esr_essential: bool = Field(
+        default=False,
+        description="Also require competences ESR marks Essential=Y for the person (off: the TNA alone decides).",
+    )
+    max_full_file_end_share: float = Field(
+        default=0.20,
+        ge=0,
+        le=1,
+        description="Refuse a full ESR file that would end more than this share of current assignments.",
+    )
+
+    def target_for(self, competency_name: str) -> float:
+        return self.competency_targets.get(competency_name, self.target_pct)
+
+
+class LearnscapeConfig(_Frozen):
+    """The whole configuration of one Learnscape installation."""
+
+    trust: TrustSettings = TrustSettings()
+    paths: PathSettings = PathSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
+    sources: SourceSettings = SourceSettings()
+    compliance: ComplianceSettings = ComplianceSettings()
+    base_dir: str = Field(default=".", exclude=True, description="Folder relative paths resolve against.")
+
+    @field_validator("base_dir")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        return str(Path(value).resolve())
+
+    def resolve(self, relative: str) -> Path:
+        """An absolute path for a configured folder, relative to the config file's folder."""
+        path = Path(relative)
+        return path if path.is_absolute() else Path(self.base_dir) / path
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.resolve(self.paths.landing)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.resolve(self.paths.outbox)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.resolve(self.paths.reports)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.resolve(self.paths.state)
+
+    def warehouse_url(self, environ: dict[str, str] | None = None) -> str:
+        """The warehouse URL: the environment override if set, else the configured URL.
+
+        A relative SQLite path is made absolute against the config file's folder, so the same config works from
+        any working directory.
+        """
+        import os
+
+        env = os.environ if environ is None else environ
+        url = env.get(self.warehouse.url_env) or self.warehouse.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            url = prefix + str(self.resolve(url[len(prefix) :]))
+        return url
+
+    def with_overrides(self, **changes: object) -> LearnscapeConfig:
+        """A copy with top-level sections or paths replaced (used by CLI flags)."""
+        return self.model_copy(update=changes)
+
+
+def load_config(path: Path | None = None, cwd: Path | None = None) -> LearnscapeConfig:
+    """Read the config: the given file, else ./learnscape.yaml if present, else the built-in defaults."""
+    cwd = cwd or Path.cwd()
+    if path is None:
+        candidate = cwd / DEFAULT_CONFIG_NAME
+        if not candidate.exists():
+            return LearnscapeConfig(base_dir=str(cwd))
+        path = candidate
+    if not path.exists():
+        raise FileNotFoundError(f"Config file {path} does not exist; create one with `learnscape init`.")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"Config file {path} must hold a YAML mapping at the top level.")
+    return LearnscapeConfig(**raw, base_dir=str(path.parent))
+
+
+def dump_config(config: LearnscapeConfig) -> str:
+    """The config as YAML, every setting spelt out so a reader sees the defaults."""
+    data = config.model_dump(mode="json", exclude={"base_dir"})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write_default_config(path: Path) -> LearnscapeConfig:
+    config = LearnscapeConfig(base_dir=str(path.parent))
+    path.write_text(
+        "# Learnscape configuration. Paths are relative to this file's folder.\n"
+        "# Secrets are never written here: the *_env settings name the environment variables that hold them.\n"
+        + dump_config(config),
+        encoding="utf-8",
+    )
+    return config
+
+
+def parse_as_of(value: str | None) -> date:
+    """The reporting date from a CLI string, or today."""
+    return date.fromisoformat(value) if value else date.today()

@@ -1,0 +1,1 @@
+"""Learnscape's test suite: specifications of the product's behaviour on realistic data."""

@@ -1,0 +1,1 @@
+"""The warehouse: SQLAlchemy models, Alembic migrations, bulk loading, history merges and atomic publishing."""

@@ -1,0 +1,46 @@
+"""Opening the warehouse: one place decides how SQLite and PostgreSQL differ.
+
+PostgreSQL keeps each layer in its own schema. SQLite has no schemas, so every engine opened on SQLite maps the
+layer schemas away (`schema_translate_map`) and the tables keep their names in one file.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+
+from warehouse.models import SCHEMAS
+
+SQLITE_SCHEMA_MAP = {name: None for name in SCHEMAS}
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
+    return url.startswith("sqlite")
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def open_warehouse(url: str, echo: bool = False) -> Engine:
+    """An engine on the warehouse, with the layer schemas mapped for SQLite."""
+    url = normalise_url(url)
+    if is_sqlite(url):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine.execution_options(schema_translate_map=SQLITE_SCHEMA_MAP)
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets BI tools read while a load writes; a busy timeout makes writers wait rather than fail."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,375 @@
+"""The warehouse's tables, layer by layer: audit, quarantine, staging, core, marts.
+
+On PostgreSQL each layer is a schema (`staging.stg_esr_staff_in_post`, `marts.compliance_person`). SQLite has no
+schemas, so the same tables live in one file under the same table names (the schema is dropped by
+`schema_translate_map`, see `warehouse.engine`); table names are unique across layers for that reason.
+
+Core tables that describe the trust at a point in time keep history as versions: `valid_from` is the extract date
+of the file that brought the version and `valid_to` the extract date that replaced or ended it (NULL = current). A
+reporting date D reads the version with `valid_from <= D < valid_to`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMAS = ("audit", "quarantine", "staging", "core", "marts")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _versioned() -> list[Column]:
+    """Columns every versioned core table carries."""
+    return [
+        Column("row_hash", String(32), nullable=False, comment="Hash of the tracked columns; equal = unchanged."),
+        Column("valid_from", Date, nullable=False, comment="Extract date of the file that brought this version."),
+        Column("valid_to", Date, comment="Extract date that replaced or ended this version; NULL while current."),
+        Column("load_id", Integer, nullable=False, comment="The load that brought this version."),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------- audit
+load_log = Table(
+    "load_log",
+    metadata,
+    Column("load_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False, comment="Dataset kind, e.g. esr_staff_in_post."),
+    Column("source_file", String(500), nullable=False, comment="File name as received (or API endpoint)."),
+    Column("source_path", Text, comment="Where the file was read from."),
+    Column("file_date", Date, comment="Extract date from the file name."),
+    Column("file_mode", String(10), comment="full or delta."),
+    Column("vpd", String(3)),
+    Column("checksum_sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger),
+    Column("encoding", String(20)),
+    Column("rows_in", Integer, nullable=False, default=0),
+    Column("rows_accepted", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("rows_applied", Integer, nullable=False, default=0, comment="Rows that changed core."),
+    Column("status", String(20), nullable=False, comment="staging, loaded, refused, failed, duplicate."),
+    Column("message", Text),
+    Column("run_id", String(40)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Index(None, "source", "status"),
+    Index(None, "checksum_sha256"),
+    schema="audit",
+    comment="One row per batch received: what came in, what was accepted, and what became of it.",
+)
+
+run_log = Table(
+    "run_log",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("as_of_date", Date, nullable=False),
+    Column("status", String(20), nullable=False, comment="running, succeeded, failed."),
+    Column("message", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    schema="audit",
+    comment="One row per pipeline run.",
+)
+
+feed_log = Table(
+    "feed_log",
+    metadata,
+    Column("feed_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), nullable=False),
+    Column("as_of_date", Date, nullable=False),
+    Column("feed_path", Text, nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    schema="audit",
+    comment="One row per feed published to the outbox.",
+)
+
+# ----------------------------------------------------------------------------------------------------- quarantine
+rejected_row = Table(
+    "rejected_row",
+    metadata,
+    Column("rejected_id", Integer, primary_key=True, autoincrement=True),
+    Column("load_id", Integer, ForeignKey("audit.load_log.load_id"), nullable=False),
+    Column("source_file", String(500), nullable=False),
+    Column("row_number", Integer, comment="Spreadsheet row in the file: the heading is row 1."),
+    Column("field", String(120), comment="The file's heading of the failing field."),
+    Column("value", Text),
+    Column("reason", Text, nullable=False),
+    Column("record_json", Text, comment="The whole row as received, so nothing is lost."),
+    Index(None, "load_id"),
+    schema="quarantine",
+    comment="Rows refused by validation, one row per row and failing field, kept with their reason.",
+)
+
+# -------------------------------------------------------------------------------------------------------- staging
+def _staging_columns() -> list[Column]:
+    """Columns every staging table carries: which load, file and row a record came from, and when."""
+    return [
+        Column("load_id", Integer, nullable=False),
+        Column("row_number", Integer, nullable=False),
+        Column("source_file", String(500), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    ]
+
+stg_esr_staff_in_post = Table(
+    "stg_esr_staff_in_post",
+    metadata,
+    *_staging_columns(),
+    Column("employee_number", String(20)),
+    Column("assignment_number", String(20)),
+    Column("title", String(40)),
+    Column("first_name", String(120)),
+    Column("last_name", String(120)),
+    Column("work_email", String(320)),
+    Column("date_of_birth", Date),
+    Column("vpd", String(3)),
+    Column("organisation", String(240)),
+    Column("org_level_3", String(240)),
+    Column("org_level_4", String(240)),
+    Column("org_level_5", String(240)),
+    Column("position_title", String(240)),
+    Column("job_role", String(240)),
+    Column("occupation_code", String(10)),
+    Column("staff_group", String(120)),
+    Column("pay_band", String(40)),
+    Column("assignment_category", String(60)),
+    Column("assignment_status", String(60)),
+    Column("contracted_wte", Float),
+    Column("hire_date", Date),
+    Column("assignment_start_date", Date),
+    Column("assignment_end_date", Date),
+    Column("supervisor_employee_number", String(20)),
+    Column("last_updated", DateTime),
+    Column("person_hash", String(32)),
+    Column("assignment_hash", String(32)),
+    Index(None, "load_id", "assignment_number"),
+    schema="staging",
+    comment="ESR staff-in-post rows as received and accepted by validation, one row per assignment per load.",
+)
+
+stg_esr_competence = Table(
+    "stg_esr_competence",
+    metadata,
+    *_staging_columns(),
+    Column("employee_number", String(20)),
+    Column("competency_name", String(400)),
+    Column("competence_level", String(120)),
+    Column("min_requirement", String(120)),
+    Column("essential", Boolean),
+    Column("expiry_date", Date),
+    Column("no_expiry", Boolean),
+    Column("compliance_status", String(10)),
+    Column("description", Text),
+    Column("date_start", Date),
+    Column("date_last_awarded", Date),
+    Column("title", String(240)),
+    Column("last_updated_by", String(240), comment="Who edited the record in ESR: audit only, never the learner."),
+    Column("vpd", String(3)),
+    Column("record_hash", String(32)),
+    Index(None, "load_id", "employee_number", "competency_name"),
+    schema="staging",
+    comment="ESR competence rows as received and accepted, one row per person and competence per load.",
+)
+
+# ----------------------------------------------------------------------------------------------------------- core
+person = Table(
+    "person",
+    metadata,
+    Column("person_version_id", Integer, primary_key=True, autoincrement=True),
+    Column("vpd", String(3), nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("title", String(40)),
+    Column("first_name", String(120)),
+    Column("last_name", String(120)),
+    Column("work_email", String(320)),
+    Column("date_of_birth", Date, comment="Identity matching only; never published."),
+    *_versioned(),
+    Index(None, "vpd", "employee_number", "valid_to"),
+    schema="core",
+    comment="ESR people, one row per person per version.",
+)
+
+assignment = Table(
+    "assignment",
+    metadata,
+    Column("assignment_version_id", Integer, primary_key=True, autoincrement=True),
+    Column("vpd", String(3), nullable=False),
+    Column("assignment_number", String(20), nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("organisation", String(240)),
+    Column("org_level_3", String(240)),
+    Column("org_level_4", String(240)),
+    Column("org_level_5", String(240)),
+    Column("position_title", String(240)),
+    Column("job_role", String(240)),
+    Column("occupation_code", String(10)),
+    Column("staff_group", String(120)),
+    Column("pay_band", String(40)),
+    Column("assignment_category", String(60)),
+    Column("assignment_status", String(60)),
+    Column("contracted_wte", Float),
+    Column("hire_date", Date),
+    Column("assignment_start_date", Date),
+    Column("assignment_end_date", Date),
+    Column("supervisor_employee_number", String(20)),
+    Column("last_updated", DateTime),
+    *_versioned(),
+    Index(None, "vpd", "assignment_number", "valid_to"),
+    Index(None, "valid_from", "valid_to"),
+    schema="core",
+    comment="ESR assignments (positions held), one row per assignment per version.",
+)
+
+competence = Table(
+    "competence",
+    metadata,
+    Column("competency_name", String(400), primary_key=True),
+    Column("scope", String(10), nullable=False, comment="NHS for national, else the VPD of a local competence."),
+    Column("framework", String(40), nullable=False, comment="CSTF or LOCAL."),
+    Column("subject", String(240), nullable=False),
+    Column("level", String(240)),
+    Column("refresher_months", Integer, comment="Period read from the name; NULL = does not lapse."),
+    Column("first_load_id", Integer, nullable=False),
+    schema="core",
+    comment="The competence catalogue, one row per competence name seen in any source or rule.",
+)
+
+esr_competence_record = Table(
+    "esr_competence_record",
+    metadata,
+    Column("record_version_id", Integer, primary_key=True, autoincrement=True),
+    Column("vpd", String(3), nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("competency_name", String(400), nullable=False),
+    Column("competence_level", String(120)),
+    Column("essential", Boolean),
+    Column("date_last_awarded", Date),
+    Column("expiry_date", Date),
+    Column("no_expiry", Boolean, nullable=False, default=False),
+    Column("compliance_status", String(10), comment="ESR's own RAG, kept to reconcile, not as truth."),
+    *_versioned(),
+    Index(None, "vpd", "employee_number", "competency_name", "valid_to"),
+    schema="core",
+    comment="ESR competence records, one row per person and competence per version.",
+)
+
+competence_achievement = Table(
+    "competence_achievement",
+    metadata,
+    Column("achievement_id", Integer, primary_key=True, autoincrement=True),
+    Column("vpd", String(3), nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("competency_name", String(400), nullable=False),
+    Column("achieved_on", Date, nullable=False),
+    Column("expires_on", Date, comment="Expiry as the source gave it; NULL = derive from the period."),
+    Column("no_expiry", Boolean, nullable=False, default=False),
+    Column("source", String(40), nullable=False, comment="esr, totara_certification, totara_course."),
+    Column("source_key", String(400), nullable=False, comment="The source's own key of the award."),
+    Column("first_seen_on", Date, nullable=False, comment="Extract date the warehouse first knew of the award."),
+    Column("ended_on", Date, comment="Extract date from which the source no longer showed the award."),
+    Column("load_id", Integer, nullable=False),
+    Index(None, "vpd", "employee_number", "competency_name"),
+    schema="core",
+    comment="Every award seen, one row per person, competence, award date and source.",
+)
+
+training_requirement = Table(
+    "training_requirement",
+    metadata,
+    Column("requirement_id", Integer, primary_key=True, autoincrement=True),
+    Column("applies_to", String(40), nullable=False, comment="All, Staff Group, Job Role, Position Title, ..."),
+    Column("match_value", String(240), comment="Matched exactly, case-insensitively; NULL for All."),
+    Column("competency_name", String(400), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="The trust's training needs analysis, one row per rule per version of the file.",
+)
+
+# ---------------------------------------------------------------------------------------------------------- marts
+compliance_person = Table(
+    "compliance_person",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("assignment_number", String(20), nullable=False, comment="The person's primary assignment."),
+    Column("organisation", String(240)),
+    Column("org_level_3", String(240)),
+    Column("staff_group", String(120)),
+    Column("job_role", String(240)),
+    Column("assignment_category", String(60)),
+    Column("competency_name", String(400), nullable=False),
+    Column("subject", String(240)),
+    Column("status", String(10), nullable=False, comment="compliant, expiring, expired, missing."),
+    Column("achieved_on", Date),
+    Column("expires_on", Date),
+    Column("days_to_expiry", Integer),
+    Column("evidence_source", String(40)),
+    UniqueConstraint("as_of_date", "employee_number", "competency_name"),
+    Index(None, "as_of_date", "org_level_3"),
+    Index(None, "as_of_date", "staff_group"),
+    Index(None, "as_of_date", "competency_name"),
+    schema="marts",
+    comment="One row per person and required competence on the reporting date.",
+)
+
+compliance_summary = Table(
+    "compliance_summary",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("dimension", String(40), nullable=False),
+    Column("group_value", String(240), nullable=False),
+    Column("competency_name", String(400), nullable=False, comment="A competence, or ALL."),
+    Column("required", Integer, nullable=False),
+    Column("in_date", Integer, nullable=False, comment="compliant + expiring."),
+    Column("expiring", Integer, nullable=False),
+    Column("expired", Integer, nullable=False),
+    Column("missing", Integer, nullable=False),
+    Column("compliance_pct", Float, nullable=False),
+    Column("target_pct", Float, nullable=False),
+    Column("rag", String(5), nullable=False),
+    UniqueConstraint("as_of_date", "dimension", "group_value", "competency_name"),
+    schema="marts",
+    comment="Compliance counts per reporting date, dimension, group and competence (or ALL).",
+)
+
+compliance_reconciliation = Table(
+    "compliance_reconciliation",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("competency_name", String(400), nullable=False),
+    Column("esr_compliance_status", String(10), nullable=False),
+    Column("learnscape_status", String(10), nullable=False),
+    Column("esr_expiry_date", Date),
+    Column("expires_on", Date),
+    Column("evidence_source", String(40)),
+    Column("explanation", Text, nullable=False),
+    Index(None, "as_of_date"),
+    schema="marts",
+    comment="Person-competences where ESR's own Compliance Status disagrees with Learnscape's status.",
+)
+
+PUBLISHED_TABLES = ("compliance_person", "compliance_summary", "compliance_reconciliation")
