@@ -1,0 +1,1 @@
+"""Learnscape's command line and configuration: the front door for data engineers."""

@@ -97,9 +97,24 @@ def esr_record(employee: str, competency: str, rag: str, expiry: date | None = N
 
 
 def inputs(assignments: list[dict], needs: list[dict], awards: list[dict] = (), records: list[dict] = ()):
-    award_columns = ["vpd", "employee_number", "competency_name", "achieved_on", "expires_on", "no_expiry", "source"]
-    record_columns = ["vpd", "employee_number", "competency_name", "compliance_status", "expiry_date", "no_expiry",
-                      "essential"]
+    award_columns = [
+        "vpd",
+        "employee_number",
+        "competency_name",
+        "achieved_on",
+        "expires_on",
+        "no_expiry",
+        "source",
+    ]
+    record_columns = [
+        "vpd",
+        "employee_number",
+        "competency_name",
+        "compliance_status",
+        "expiry_date",
+        "no_expiry",
+        "essential",
+    ]
     return ComplianceInputs(
         assignments=pd.DataFrame(assignments),
         training_needs=pd.DataFrame(needs, columns=["applies_to", "match_value", "competency_name"]),

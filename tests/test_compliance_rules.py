@@ -23,7 +23,9 @@ def status_of(case, employee="10000001", competency=FIRE, as_of=D, rules=RULES):
 
 def one_person_with_fire_award(achieved, **award_options):
     return inputs(
-        [assignment("10000001")], [need("All", None, FIRE)], [award("10000001", FIRE, achieved, **award_options)]
+        [assignment("10000001")],
+        [need("All", None, FIRE)],
+        [award("10000001", FIRE, achieved, **award_options)],
     )
 
 
@@ -45,7 +47,10 @@ def test_award_expiring_91_days_ahead_counts_as_compliant():
 
 
 def test_award_expiring_the_day_after_the_reporting_date_is_expiring():
-    assert status_of(one_person_with_fire_award(date(2024, 4, 1), expires=D + timedelta(days=1))).status == "expiring"
+    assert (
+        status_of(one_person_with_fire_award(date(2024, 4, 1), expires=D + timedelta(days=1))).status
+        == "expiring"
+    )
 
 
 def test_expiry_derived_from_the_period_in_the_competence_name_when_the_export_gives_none():
@@ -73,7 +78,9 @@ def test_no_expiry_never_lapses():
 
 def test_a_competence_without_a_period_in_its_name_and_no_expiry_date_never_lapses():
     case = inputs(
-        [assignment("10000001")], [need("All", None, INDUCTION)], [award("10000001", INDUCTION, date(2010, 1, 1))]
+        [assignment("10000001")],
+        [need("All", None, INDUCTION)],
+        [award("10000001", INDUCTION, date(2010, 1, 1))],
     )
     assert status_of(case, competency=INDUCTION).status == "compliant"
 
@@ -97,7 +104,9 @@ def test_award_dated_after_the_reporting_date_is_ignored():
 
 
 def test_only_a_future_dated_award_means_missing():
-    case = inputs([assignment("10000001")], [need("All", None, FIRE)], [award("10000001", FIRE, date(2026, 6, 1))])
+    case = inputs(
+        [assignment("10000001")], [need("All", None, FIRE)], [award("10000001", FIRE, date(2026, 6, 1))]
+    )
     assert status_of(case).status == "missing"
 
 
@@ -124,18 +133,30 @@ def test_later_totara_certification_is_the_evidence_over_an_older_esr_record():
         [need("All", None, FIRE)],
         [
             award("10000001", FIRE, date(2023, 1, 1)),
-            award("10000001", FIRE, date(2025, 9, 1), expires=date(2027, 9, 1), source="totara_certification"),
+            award(
+                "10000001", FIRE, date(2025, 9, 1), expires=date(2027, 9, 1), source="totara_certification"
+            ),
         ],
     )
     row = status_of(case)
-    assert (row.evidence_source, row.status, row.expires_on) == ("totara_certification", "compliant", date(2027, 9, 1))
+    assert (row.evidence_source, row.status, row.expires_on) == (
+        "totara_certification",
+        "compliant",
+        date(2027, 9, 1),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ population
 @pytest.mark.parametrize(
     "status",
-    ["Maternity & Adoption", "Career Break", "Suspend No Pay", "Suspend With Pay", "Out on External Secondment",
-     "Terminate Assignment"],
+    [
+        "Maternity & Adoption",
+        "Career Break",
+        "Suspend No Pay",
+        "Suspend With Pay",
+        "Out on External Secondment",
+        "Terminate Assignment",
+    ],
 )
 def test_excluded_statuses_do_not_count(status):
     case = inputs([assignment("10000001", status=status)], [need("All", None, FIRE)])
@@ -171,7 +192,9 @@ def test_requirement_counts_from_exactly_12_weeks_after_the_start_date():
 
 
 def test_requirement_does_not_count_one_day_inside_the_grace_period():
-    case = inputs([assignment("10000001", start=D - timedelta(weeks=12) + timedelta(days=1))], [need("All", None, FIRE)])
+    case = inputs(
+        [assignment("10000001", start=D - timedelta(weeks=12) + timedelta(days=1))], [need("All", None, FIRE)]
+    )
     assert status_of(case) is None
 
 
@@ -238,7 +261,10 @@ def test_primary_is_chosen_among_in_scope_assignments_only():
 # ------------------------------------------------------------------------------------------ training needs matching
 def test_training_needs_match_their_field_exactly_and_case_insensitively():
     case = inputs(
-        [assignment("10000001", job_role="Paramedic"), assignment("10000002", job_role="Paramedic Team Leader")],
+        [
+            assignment("10000001", job_role="Paramedic"),
+            assignment("10000002", job_role="Paramedic Team Leader"),
+        ],
         [need("Job Role", "PARAMEDIC", RESUS)],
     )
     person = build_compliance(case, D, RULES).person
@@ -247,8 +273,12 @@ def test_training_needs_match_their_field_exactly_and_case_insensitively():
 
 @pytest.mark.parametrize(
     "applies_to,value",
-    [("Staff Group", "allied health professionals"), ("Position Title", "Paramedic - Band 6"),
-     ("Organisation", "457 Fulham Station"), ("Org Level 3", "457 operations")],
+    [
+        ("Staff Group", "allied health professionals"),
+        ("Position Title", "Paramedic - Band 6"),
+        ("Organisation", "457 Fulham Station"),
+        ("Org Level 3", "457 operations"),
+    ],
 )
 def test_each_applies_to_field_matches(applies_to, value):
     case = inputs([assignment("10000001")], [need(applies_to, value, RESUS)])
@@ -273,7 +303,12 @@ def test_rag_is_green_at_the_target_amber_from_80_and_red_below(in_date, rag):
     team, awards = _team(in_date, 10)
     summary = build_compliance(inputs(team, [need("All", None, FIRE)], awards), D, RULES).summary
     trust = summary.query("dimension == 'trust' and competency_name == 'ALL'").iloc[0]
-    assert (trust.required, trust.in_date, trust.compliance_pct, trust.rag) == (10, in_date, in_date * 10.0, rag)
+    assert (trust.required, trust.in_date, trust.compliance_pct, trust.rag) == (
+        10,
+        in_date,
+        in_date * 10.0,
+        rag,
+    )
 
 
 def test_summary_counts_each_status_and_in_date_includes_expiring():
@@ -289,7 +324,12 @@ def test_summary_counts_each_status_and_in_date_includes_expiring():
     summary = build_compliance(case, D, RULES).summary
     row = summary.query("dimension == 'staff_group' and competency_name == @FIRE").iloc[0]
     assert (row.group_value, row.required, row.in_date, row.expiring, row.expired, row.missing) == (
-        "Allied Health Professionals", 4, 2, 1, 1, 1,
+        "Allied Health Professionals",
+        4,
+        2,
+        1,
+        1,
+        1,
     )
     assert row.compliance_pct == 50.0 and row.rag == "red"
 
@@ -297,8 +337,14 @@ def test_summary_counts_each_status_and_in_date_includes_expiring():
 def test_summary_has_every_published_dimension_and_an_all_row():
     case = inputs([assignment("10000001")], [need("All", None, FIRE), need("All", None, IG)])
     summary = build_compliance(case, D, RULES).summary
-    assert set(summary.dimension) == {"trust", "org_level_3", "organisation", "staff_group", "job_role",
-                                      "assignment_category"}
+    assert set(summary.dimension) == {
+        "trust",
+        "org_level_3",
+        "organisation",
+        "staff_group",
+        "job_role",
+        "assignment_category",
+    }
     trust_all = summary.query("dimension == 'trust' and competency_name == 'ALL'").iloc[0]
     assert (trust_all.group_value, trust_all.required) == ("457", 2)
 
@@ -321,7 +367,7 @@ def test_reconciliation_lists_esr_green_where_the_award_has_expired():
         [esr_record("10000001", FIRE, "GREEN", date(2025, 1, 1))],
     )
     rec = build_compliance(case, D, RULES).reconciliation
-    assert list(zip(rec.esr_compliance_status, rec.learnscape_status)) == [("GREEN", "expired")]
+    assert list(zip(rec.esr_compliance_status, rec.learnscape_status, strict=True)) == [("GREEN", "expired")]
     assert "stale" in rec.iloc[0].explanation
 
 

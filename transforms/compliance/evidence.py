@@ -11,7 +11,15 @@ from datetime import date
 
 import pandas as pd
 
-EVIDENCE_COLUMNS = ("vpd", "employee_number", "competency_name", "achieved_on", "expires_on", "no_expiry", "source")
+EVIDENCE_COLUMNS = (
+    "vpd",
+    "employee_number",
+    "competency_name",
+    "achieved_on",
+    "expires_on",
+    "no_expiry",
+    "source",
+)
 
 
 def effective_expiry(evidence: pd.DataFrame, refresher_months: pd.Series) -> pd.Series:

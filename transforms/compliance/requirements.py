@@ -47,9 +47,9 @@ def assignment_requirements(
     columns = ["vpd", "employee_number", "assignment_number", "competency_name", "counts"]
     if in_scope.empty or training_needs.empty:
         return pd.DataFrame(columns=columns)
-    assignments = in_scope.assign(counts=counting_from(in_scope, rules).isna() | (
-        counting_from(in_scope, rules) <= pd.Timestamp(as_of)
-    ))
+    assignments = in_scope.assign(
+        counts=counting_from(in_scope, rules).isna() | (counting_from(in_scope, rules) <= pd.Timestamp(as_of))
+    )
     rules_frame = training_needs.assign(_applies=_fold(training_needs["applies_to"]))
     matched: list[pd.DataFrame] = []
     for applies_to, group in rules_frame.groupby("_applies", sort=False):
@@ -74,7 +74,9 @@ def person_requirements(assignment_rows: pd.DataFrame, essential: pd.DataFrame |
 
     `essential` optionally adds ESR's own Essential=Y competences for people in scope (a trust setting).
     """
-    counted = assignment_rows.loc[assignment_rows["counts"].astype(bool), ["vpd", "employee_number", "competency_name"]]
+    counted = assignment_rows.loc[
+        assignment_rows["counts"].astype(bool), ["vpd", "employee_number", "competency_name"]
+    ]
     if essential is not None and not essential.empty:
         counted = pd.concat([counted, essential[["vpd", "employee_number", "competency_name"]]])
     return counted.drop_duplicates().reset_index(drop=True)

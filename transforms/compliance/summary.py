@@ -45,19 +45,25 @@ SUMMARY_COLUMNS = [
 def rag(compliance_pct: pd.Series, target_pct: pd.Series, amber_floor_pct: float) -> pd.Series:
     return pd.Series(
         np.select(
-            [compliance_pct >= target_pct, compliance_pct >= amber_floor_pct], ["green", "amber"], default="red"
+            [compliance_pct >= target_pct, compliance_pct >= amber_floor_pct],
+            ["green", "amber"],
+            default="red",
         ),
         index=compliance_pct.index,
     )
 
 
-def compliance_summary(compliance_person: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:
+def compliance_summary(
+    compliance_person: pd.DataFrame, as_of: date, rules: ComplianceSettings
+) -> pd.DataFrame:
     """One row per dimension, group value and competence (plus `ALL`), with counts, % and RAG."""
     if compliance_person.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    counts = pd.get_dummies(compliance_person["status"]).reindex(
-        columns=["compliant", "expiring", "expired", "missing"], fill_value=False
-    ).astype(int)
+    counts = (
+        pd.get_dummies(compliance_person["status"])
+        .reindex(columns=["compliant", "expiring", "expired", "missing"], fill_value=False)
+        .astype(int)
+    )
     frames = []
     for dimension, column in DIMENSIONS.items():
         keyed = pd.concat(
@@ -75,6 +81,8 @@ def compliance_summary(compliance_person: pd.DataFrame, as_of: date, rules: Comp
     summary["target_pct"] = summary["competency_name"].map(rules.target_for).astype(float)
     summary["rag"] = rag(summary["compliance_pct"], summary["target_pct"], rules.amber_floor_pct)
     summary["as_of_date"] = as_of
-    return summary[SUMMARY_COLUMNS].sort_values(["dimension", "group_value", "competency_name"]).reset_index(
-        drop=True
+    return (
+        summary[SUMMARY_COLUMNS]
+        .sort_values(["dimension", "group_value", "competency_name"])
+        .reset_index(drop=True)
     )

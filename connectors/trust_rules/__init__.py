@@ -1,0 +1,1 @@
+"""The trust's own rule files (training needs analysis, skills framework, role skill profiles): CSV readers."""

@@ -1,0 +1,82 @@
+"""Ingestion flows: every new file in the landing folder, source by source, in application order."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from connectors.esr.files import discover_esr_files
+from connectors.esr.headings import load_heading_map
+from connectors.trust_rules.files import find_rule_files
+from flows.context import resolve_run, warehouse_engine
+from flows.esr_ingest import ingest_esr_file
+from flows.logs import run_logger
+from flows.outcomes import LoadOutcome
+from flows.trust_rules_ingest import ingest_training_needs
+from transforms.validation.gx_runner import shared_validator
+
+
+@task(
+    name="load-esr-file",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=lambda task, run, state: _is_transient(state),
+)
+def load_esr_file_task(engine, esr_file, config, run_id: str | None) -> LoadOutcome:
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    return ingest_esr_file(engine, esr_file, config, load_heading_map(), validator, run_id)
+
+
+@task(name="load-training-needs", cache_policy=NO_CACHE)
+def load_training_needs_task(
+    engine, path: Path, config, received_on: date, run_id: str | None
+) -> LoadOutcome:
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    return ingest_training_needs(engine, path, validator, received_on, run_id)
+
+
+def _is_transient(state) -> bool:
+    """Retry only database lock and connection failures; validation refusals are returned, not raised."""
+    try:
+        state.result()
+    except Exception as error:
+        text = f"{type(error).__name__}: {error}".lower()
+        return any(word in text for word in ("database is locked", "operationalerror", "connection"))
+    return False
+
+
+def ingest_landing(
+    engine, config, landing: Path, run_id: str | None, received_on: date, as_tasks: bool = True
+) -> list[LoadOutcome]:
+    """Load everything new under `landing`: trust rules first, then ESR files in extract-date order.
+
+    `as_tasks=False` runs the same steps as plain functions (no Prefect run), for tools and tests.
+    """
+    log = run_logger()
+    load_rules = load_training_needs_task if as_tasks else load_training_needs_task.fn
+    load_esr = load_esr_file_task if as_tasks else load_esr_file_task.fn
+    outcomes = []
+    rule_files = find_rule_files(landing)
+    if "training_needs_analysis.csv" in rule_files:
+        outcomes.append(
+            load_rules(engine, rule_files["training_needs_analysis.csv"], config, received_on, run_id)
+        )
+    esr_files = discover_esr_files(landing)
+    log.info("Found %d ESR files under %s", len(esr_files), landing)
+    for esr_file in esr_files:
+        outcomes.append(load_esr(engine, esr_file, config, run_id))
+    return outcomes
+
+
+@flow(name="ingest-esr", log_prints=True)
+def ingest_esr_flow(config_file: str | None = None, landing: str | None = None) -> list[LoadOutcome]:
+    """Load new ESR exports and trust rule files from the landing folder into the warehouse."""
+    from prefect.runtime import flow_run
+
+    settings = resolve_run(config_file, landing)
+    engine = warehouse_engine(settings.config)
+    return ingest_landing(engine, settings.config, settings.landing, flow_run.id, date.today())

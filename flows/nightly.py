@@ -1,0 +1,49 @@
+"""The nightly run: ingest what has landed, rebuild the marts for the reporting date, publish the feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from prefect import flow
+
+from flows.build import BuildResult, build_compliance_task
+from flows.context import resolve_run, warehouse_engine
+from flows.ingest import ingest_landing
+from flows.outcomes import LoadOutcome
+from flows.publish import publish_feed_task
+
+
+@dataclass(frozen=True)
+class NightlyResult:
+    as_of: date
+    warehouse_url: str
+    loads: list[LoadOutcome] = field(default_factory=list)
+    build: BuildResult | None = None
+    feed_path: Path | None = None
+
+
+@flow(name="nightly")
+def nightly_flow(
+    config_file: str | None = None,
+    landing: str | None = None,
+    as_of: str | None = None,
+    outbox: str | None = None,
+) -> NightlyResult:
+    """Everything a night needs: ingest, build and publish, for the reporting date (default today)."""
+    from prefect.runtime import flow_run
+
+    settings = resolve_run(config_file, landing, as_of, outbox)
+    engine = warehouse_engine(settings.config)
+    run_id = str(flow_run.id)
+    loads = ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
+    build = build_compliance_task(engine, settings.config, settings.as_of)
+    feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
+    return NightlyResult(
+        as_of=settings.as_of,
+        warehouse_url=settings.config.warehouse_url(),
+        loads=loads,
+        build=build,
+        feed_path=feed.path,
+    )

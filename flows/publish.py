@@ -1,0 +1,79 @@
+"""Publishing the nightly compliance feed: the marts for a reporting date as CSV files with a manifest."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
+
+from flows.context import resolve_run, warehouse_engine
+from flows.logs import run_logger
+from warehouse.feeds import PublishedFeed, publish_feed
+from warehouse.models import compliance_person, compliance_summary, feed_log, load_log
+
+#: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
+FEED_FILES = {"compliance_person": compliance_person, "compliance_summary": compliance_summary}
+
+
+def _mart_rows(connection, table, as_of: date) -> pd.DataFrame:
+    columns = [c for c in table.c if c.name != "vpd"]
+    order = [
+        c for c in table.c if c.name in {"employee_number", "dimension", "group_value", "competency_name"}
+    ]
+    result = connection.execute(select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _source_loads(connection) -> list[dict]:
+    result = connection.execute(
+        select(load_log.c.load_id, load_log.c.source, load_log.c.source_file, load_log.c.checksum_sha256)
+        .where(load_log.c.status == "loaded")
+        .order_by(load_log.c.load_id)
+    )
+    return [dict(row._mapping) for row in result]
+
+
+@task(name="publish-feed", cache_policy=NO_CACHE)
+def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str) -> PublishedFeed:
+    log = run_logger()
+    with engine.connect() as connection:
+        tables = {name: _mart_rows(connection, table, as_of) for name, table in FEED_FILES.items()}
+        loads = _source_loads(connection)
+    feed = publish_feed(outbox, as_of, tables, run_id, loads)
+    with engine.begin() as connection:
+        connection.execute(
+            feed_log.insert().values(
+                run_id=run_id,
+                as_of_date=as_of,
+                feed_path=str(feed.version_path),
+                manifest_sha256=_sha256(feed.path / "manifest.json"),
+                published_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
+            )
+        )
+    log.info(
+        "Feed for %s published at %s (%s)",
+        as_of,
+        feed.path,
+        ", ".join(f"{k}: {v['rows']} rows" for k, v in feed.manifest["files"].items()),
+    )
+    return feed
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@flow(name="publish-feed")
+def publish_flow(config_file: str | None = None, as_of: str | None = None, outbox: str | None = None) -> str:
+    """Publish the compliance feed for the reporting date into the outbox; returns the feed's folder."""
+    from prefect.runtime import flow_run
+
+    settings = resolve_run(config_file, as_of=as_of, outbox=outbox)
+    engine = warehouse_engine(settings.config)
+    return str(publish_feed_task(engine, settings.outbox, settings.as_of, str(flow_run.id)).path)

@@ -1,0 +1,104 @@
+"""The published feed: CSV files and a manifest per reporting date in the outbox, swapped in atomically.
+
+`<outbox>/<as-of>` is a symbolic link to a complete version folder under `<outbox>/.versions/`. A new version is
+written and fsynced beside the old one, then the link is replaced in one rename: a reader sees the old feed or
+the new one, never a half-written one, and the previous version stays on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+FEED_SCHEMA_VERSION = "1.0"
+VERSIONS_KEPT_PER_DATE = 2
+#: A spreadsheet treats a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class PublishedFeed:
+    path: Path
+    version_path: Path
+    manifest: dict
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as formulas with an apostrophe (numbers are left alone)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if values.dtype != object:
+            continue
+        is_text = values.map(lambda v: isinstance(v, str))
+        risky = is_text & values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        if risky.any():
+            safe.loc[risky, column] = "'" + values[risky]
+    return safe
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> tuple[int, str]:
+    neutralise_formulas(frame).to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return len(frame), digest
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_feed(
+    outbox: Path, as_of: date, tables: dict[str, pd.DataFrame], run_id: str, source_loads: list[dict]
+) -> PublishedFeed:
+    """Write the feed for `as_of` and make it visible atomically; returns where it is and its manifest."""
+    versions = outbox / ".versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    final = versions / f"{as_of.isoformat()}-{stamp}"
+    partial = versions / f".{final.name}.partial"
+    partial.mkdir()
+    files = {}
+    for name, frame in tables.items():
+        rows, digest = _write_csv(frame, partial / f"{name}.csv")
+        files[f"{name}.csv"] = {"rows": rows, "sha256": digest}
+    manifest = {
+        "as_of_date": as_of.isoformat(),
+        "schema_version": FEED_SCHEMA_VERSION,
+        "run_id": run_id,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": files,
+        "source_loads": source_loads,
+    }
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    for child in partial.iterdir():
+        _fsync(child)
+    partial.rename(final)
+    link = outbox / as_of.isoformat()
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    temporary_link = outbox / f".{as_of.isoformat()}.link"
+    if temporary_link.is_symlink() or temporary_link.exists():
+        temporary_link.unlink()
+    temporary_link.symlink_to(Path(".versions") / final.name)
+    os.replace(temporary_link, link)
+    _prune_versions(versions, as_of)
+    return PublishedFeed(path=link, version_path=final, manifest=manifest)
+
+
+def _prune_versions(versions: Path, as_of: date) -> None:
+    mine = sorted(p for p in versions.glob(f"{as_of.isoformat()}-*") if p.is_dir())
+    for old in mine[:-VERSIONS_KEPT_PER_DATE]:
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in versions.glob(".*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,28 @@
+"""Publishing mart contents for a reporting date in one transaction, so a BI query sees old or new, never half."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, delete
+
+from warehouse.bulk import insert_frame
+from warehouse.models import compliance_person, compliance_reconciliation, compliance_summary
+
+COMPLIANCE_MARTS = {
+    "compliance_person": compliance_person,
+    "compliance_summary": compliance_summary,
+    "compliance_reconciliation": compliance_reconciliation,
+}
+
+
+def replace_marts_for_date(engine: Engine, as_of: date, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Swap in the rows of each mart for `as_of` (other dates untouched); returns rows written per mart."""
+    written = {}
+    with engine.begin() as connection:
+        for name, frame in frames.items():
+            table = COMPLIANCE_MARTS[name]
+            connection.execute(delete(table).where(table.c.as_of_date == as_of))
+            written[name] = insert_frame(connection, table, frame)
+    return written

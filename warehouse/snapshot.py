@@ -1,0 +1,100 @@
+"""The trust as the warehouse knew it on a reporting date: the inputs compliance is computed from.
+
+Each dataset is read as of its knowledge date K = max(D, the dataset's earliest version): the version valid on
+K (`valid_from <= K < valid_to`), and awards the warehouse had seen by K and not seen withdrawn by then. A
+reporting date before the first snapshot is therefore computed from the first snapshot, with the business dates
+(assignment start and end, award dates) applied to D.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Table, and_, func, or_, select
+
+from transforms.compliance.build import ComplianceInputs
+from warehouse.models import (
+    assignment,
+    competence,
+    competence_achievement,
+    esr_competence_record,
+    training_requirement,
+)
+
+
+def knowledge_date(connection: Connection, table: Table, as_of: date, column: str = "valid_from") -> date:
+    earliest = connection.execute(select(func.min(table.c[column]))).scalar()
+    if earliest is None:
+        return as_of
+    if isinstance(earliest, str):
+        earliest = date.fromisoformat(earliest[:10])
+    return max(as_of, earliest)
+
+
+def _valid_on(table: Table, day: date):
+    return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+
+
+def _frame(connection: Connection, query) -> pd.DataFrame:
+    result = connection.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def compliance_inputs(connection: Connection, as_of: date) -> ComplianceInputs:
+    staff_day = knowledge_date(connection, assignment, as_of)
+    records_day = knowledge_date(connection, esr_competence_record, as_of)
+    needs_day = knowledge_date(connection, training_requirement, as_of)
+    awards = competence_achievement
+    assignments = _frame(
+        connection,
+        select(
+            *[c for c in assignment.c if c.name not in {"row_hash", "valid_from", "valid_to", "load_id"}]
+        ).where(_valid_on(assignment, staff_day)),
+    )
+    evidence = _frame(
+        connection,
+        select(
+            awards.c.vpd,
+            awards.c.employee_number,
+            awards.c.competency_name,
+            awards.c.achieved_on,
+            awards.c.expires_on,
+            awards.c.no_expiry,
+            awards.c.source,
+        ).where(
+            awards.c.first_seen_on <= records_day,
+            or_(awards.c.ended_on.is_(None), awards.c.ended_on > records_day),
+            awards.c.achieved_on <= as_of,
+        ),
+    )
+    records = _frame(
+        connection,
+        select(
+            esr_competence_record.c.vpd,
+            esr_competence_record.c.employee_number,
+            esr_competence_record.c.competency_name,
+            esr_competence_record.c.compliance_status,
+            esr_competence_record.c.expiry_date,
+            esr_competence_record.c.no_expiry,
+            esr_competence_record.c.essential,
+        ).where(_valid_on(esr_competence_record, records_day)),
+    )
+    needs = _frame(
+        connection,
+        select(
+            training_requirement.c.applies_to,
+            training_requirement.c.match_value,
+            training_requirement.c.competency_name,
+        ).where(_valid_on(training_requirement, needs_day)),
+    )
+    catalogue = _frame(
+        connection, select(competence.c.competency_name, competence.c.subject, competence.c.refresher_months)
+    )
+    return ComplianceInputs(
+        assignments=assignments,
+        training_needs=needs,
+        evidence=evidence,
+        catalogue=catalogue,
+        esr_records=records,
+    )
