@@ -35,12 +35,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column]
-        if values.dtype != object:
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        is_text = values.map(lambda v: isinstance(v, str))
-        risky = is_text & values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES)).astype(bool)
         if risky.any():
-            safe.loc[risky, column] = "'" + values[risky]
+            safe[column] = values.astype(object).where(~risky, "'" + values.astype(str))
     return safe
 
 
