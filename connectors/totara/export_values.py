@@ -1,0 +1,115 @@
+"""Reading the values inside Totara report exports: dates as the exporting user saw them, and status texts.
+
+Report Builder writes dates as text in the exporting user's timezone: `05 Mar 2024`, or `05 Mar 2024 at 14:30`
+when the column carries a time; blank means never. Certification statuses are Totara's own sentences with a
+date inside (`Expires 05 Mar 2027`). Everything here works on whole columns at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from connectors.totara.mappings import CertificationStatusRule, normalise_heading
+
+DATE_FORMATS = ("%d %b %Y", "%d %B %Y")
+DATETIME_FORMATS = ("%d %b %Y at %H:%M", "%d %B %Y at %H:%M")
+DATE_EXAMPLE = "05 Mar 2024 or 05 Mar 2024 at 14:30"
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Text with surrounding and repeated spaces removed; blank cells become missing."""
+    text = values.fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    return text.mask(text == "")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """One column of report dates: the calendar date (as written), the UTC moment when a time was given, and
+    which non-blank cells could not be read."""
+
+    dates: pd.Series
+    moments: pd.Series
+    unreadable: pd.Series
+
+
+def _parse_with(text: pd.Series, formats: Sequence[str]) -> pd.Series:
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for date_format in formats:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(text[todo], format=date_format, errors="coerce").astype("datetime64[us]")
+        parsed = parsed.mask(todo, attempt.reindex(text.index))
+    return parsed
+
+
+def parse_report_dates(values: pd.Series, timezone: str = "Europe/London") -> ParsedDates:
+    """Read a column of Report Builder dates written in `timezone`.
+
+    `dates` holds `datetime.date` (None for blank or unreadable); `moments` holds the UTC time for cells that
+    carry one (NaT otherwise). A local time that happens twice when the clocks go back is read as the first
+    (summer time); one that never happens when they go forward is moved to the first valid minute.
+    """
+    text = clean_text(values)
+    has_time = text.str.contains(r" at \d", regex=True, na=False)
+    date_only = _parse_with(text.where(~has_time), DATE_FORMATS)
+    with_time = _parse_with(text.where(has_time), DATETIME_FORMATS)
+    local = date_only.where(~has_time, with_time)
+    unreadable = text.notna() & local.isna()
+
+    dates = pd.Series([None if pd.isna(value) else value.date() for value in local], index=values.index, dtype=object)
+    first_occurrence = np.ones(len(with_time), dtype=bool)
+    moments = (
+        with_time.dt.tz_localize(timezone, ambiguous=first_occurrence, nonexistent="shift_forward")
+        .dt.tz_convert("UTC")
+        .astype("datetime64[us, UTC]")
+    )
+    return ParsedDates(dates, moments, unreadable)
+
+
+@dataclass(frozen=True)
+class ParsedStatuses:
+    """One column of certification Status texts: the kind, the date inside the text and what that date means.
+
+    `unknown` marks texts no rule recognises; `bad_date` marks recognised texts whose date cannot be read.
+    """
+
+    kinds: pd.Series
+    dates: pd.Series
+    date_meanings: pd.Series
+    unknown: pd.Series
+    bad_date: pd.Series
+
+
+def parse_certification_statuses(
+    values: pd.Series, rules: Sequence[CertificationStatusRule], timezone: str = "Europe/London"
+) -> ParsedStatuses:
+    """Recognise each Status text by the rules (longest pattern first, so `Expired since` never reads as
+    `Expires`) and read the date that follows a prefix."""
+    text = clean_text(values)
+    folded = text.fillna("").map(normalise_heading)
+    kinds = pd.Series(None, index=values.index, dtype=object)
+    meanings = pd.Series(None, index=values.index, dtype=object)
+    date_text = pd.Series(None, index=values.index, dtype=object)
+    for rule in sorted(rules, key=lambda r: len(r.pattern), reverse=True):
+        open_rows = kinds.isna() & text.notna()
+        if rule.text is not None:
+            matched = open_rows & (folded == normalise_heading(rule.text))
+        else:
+            prefix = normalise_heading(str(rule.prefix)) + " "
+            matched = open_rows & folded.str.startswith(prefix)
+            date_text = date_text.mask(matched, text.where(matched).str.slice(len(prefix)))
+        kinds = kinds.mask(matched, rule.kind)
+        meanings = meanings.mask(matched, rule.date_is)
+    parsed = parse_report_dates(date_text, timezone)
+    return ParsedStatuses(
+        kinds=kinds.where(kinds.notna(), None),
+        dates=parsed.dates,
+        date_meanings=meanings.where(meanings.notna(), None),
+        unknown=text.notna() & kinds.isna(),
+        bad_date=parsed.unreadable,
+    )
