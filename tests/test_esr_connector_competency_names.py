@@ -91,9 +91,7 @@ def test_name_without_the_trailing_pipe_is_accepted():
     assert parse_competency_name("NHS|CSTF|Fire Safety - 1 Year").refresher_months == 12
 
 
-@pytest.mark.parametrize(
-    "name", ["Fire Safety - 2 Years", "NHS|Fire Safety - 2 Years|", "NHS||Fire Safety|", ""]
-)
+@pytest.mark.parametrize("name", ["Fire Safety - 2 Years", "NHS|Fire Safety - 2 Years|", "NHS||Fire Safety|", ""])
 def test_malformed_name_raises_value_error_naming_it(name):
     with pytest.raises(ValueError, match="competence name") as raised:
         parse_competency_name(name)

@@ -73,9 +73,7 @@ def test_impossible_dates_are_unparseable_not_rolled_over(written):
     assert parsed.unparseable.iloc[0]
 
 
-@pytest.mark.parametrize(
-    "written", ["next week", "12/2025", "2025.12.02", "12-02-2025", "Dec 2, 2025", "46000"]
-)
+@pytest.mark.parametrize("written", ["next week", "12/2025", "2025.12.02", "12-02-2025", "Dec 2, 2025", "46000"])
 def test_text_in_no_known_form_is_unparseable(written):
     parsed = parse_esr_dates(text(written))
 
@@ -158,3 +156,9 @@ def test_a_million_values_parse_correctly_in_one_go():
     assert parsed.dates[values == "2025/12/02 00:00:00"].eq(pd.Timestamp("2025-12-02")).all()
     assert parsed.unparseable.sum() == (values == "31/02/2025").sum()
     assert parsed.dates.isna().sum() == ((values == "") | (values == "31/02/2025")).sum()
+
+
+def test_dates_before_1970_with_a_time_still_fall_on_their_own_day():
+    parsed = parse_esr_dates(text("1965/03/01 10:00:00", "01/03/1965"))
+
+    assert parsed.dates.tolist() == [pd.Timestamp("1965-03-01"), pd.Timestamp("1965-03-01")]

@@ -66,9 +66,7 @@ def test_names_that_are_not_esr_export_names_give_none(name):
 
 
 def test_esr_name_with_an_impossible_date_is_refused_not_skipped():
-    with pytest.raises(
-        EsrFileError, match=r"esr_competences_457_20250231_full\.csv.*20250231.*not a real date"
-    ):
+    with pytest.raises(EsrFileError, match=r"esr_competences_457_20250231_full\.csv.*20250231.*not a real date"):
         parse_esr_file_name(Path("esr_competences_457_20250231_full.csv"))
 
 

@@ -78,9 +78,7 @@ def test_nul_byte_is_refused_as_binary_or_corrupt_naming_file_and_offset(tmp_pat
     path = tmp_path / "esr_competences_457_20251202_full.csv"
     path.write_bytes(b"Employee Number,VPD\r\n1234\x005678,457\r\n")
 
-    with pytest.raises(
-        EsrFileError, match=r"esr_competences_457_20251202_full\.csv.*offset 25.*binary or corrupt"
-    ):
+    with pytest.raises(EsrFileError, match=r"esr_competences_457_20251202_full\.csv.*offset 25.*binary or corrupt"):
         fingerprint_file(path)
 
 

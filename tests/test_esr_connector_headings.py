@@ -146,9 +146,7 @@ def test_semicolon_file_read_as_one_column_gets_a_delimiter_hint():
 
 def test_heading_map_can_be_loaded_from_another_file(tmp_path):
     source = tmp_path / "headings.yaml"
-    source.write_text(
-        "staff_in_post:\n  employee_number: [Employee Number]\ncompetences: {}\n", encoding="utf-8"
-    )
+    source.write_text("staff_in_post:\n  employee_number: [Employee Number]\ncompetences: {}\n", encoding="utf-8")
 
     with pytest.raises(ValueError, match="absent"):
         load_heading_map(source=source)

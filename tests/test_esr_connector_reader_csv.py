@@ -55,9 +55,7 @@ def test_staff_row_becomes_one_typed_canonical_record(tmp_path):
 
 
 def test_utf8_with_byte_order_mark_reads_the_first_heading(tmp_path):
-    esr_file = write_export(
-        tmp_path, STAFF_NAME, csv_text(STAFF_HEADINGS, [staff_row()]), encoding="utf-8-sig"
-    )
+    esr_file = write_export(tmp_path, STAFF_NAME, csv_text(STAFF_HEADINGS, [staff_row()]), encoding="utf-8-sig")
 
     record = read_all(esr_file).records.iloc[0]
 
@@ -85,13 +83,9 @@ def test_encoding_from_the_fingerprint_is_used_as_given(tmp_path):
 
 def test_every_date_form_in_one_competence_file_parses(tmp_path):
     rows = [
-        competence_row(
-            Date_Last_Awarded="2025/12/02 00:00:00", Expiry_Date="30-Nov-2027", Date_Start="02-Dec-2025"
-        ),
+        competence_row(Date_Last_Awarded="2025/12/02 00:00:00", Expiry_Date="30-Nov-2027", Date_Start="02-Dec-2025"),
         competence_row(Date_Last_Awarded="02/12/2025", Expiry_Date="2027-11-30", Date_Start="2025/12/02"),
-        competence_row(
-            Date_Last_Awarded="2025-12-02", Expiry_Date="30/11/2027", Date_Start="02/12/2025 14:30"
-        ),
+        competence_row(Date_Last_Awarded="2025-12-02", Expiry_Date="30/11/2027", Date_Start="02/12/2025 14:30"),
     ]
     esr_file = write_export(tmp_path, COMPETENCE_NAME, csv_text(COMPETENCE_HEADINGS, rows))
 
@@ -211,9 +205,7 @@ def test_reordered_headings_and_unknown_extra_columns_are_handled(tmp_path):
 
 
 def test_optional_headings_absent_from_the_file_give_typed_null_columns(tmp_path):
-    headings = [
-        h for h in STAFF_HEADINGS if h not in ("Work Email", "Org Level 5", "Contracted WTE", "Hire Date")
-    ]
+    headings = [h for h in STAFF_HEADINGS if h not in ("Work Email", "Org Level 5", "Contracted WTE", "Hire Date")]
     esr_file = write_export(tmp_path, STAFF_NAME, csv_text(headings, [staff_row()]))
 
     records = read_all(esr_file).records
@@ -226,9 +218,7 @@ def test_optional_headings_absent_from_the_file_give_typed_null_columns(tmp_path
 
 def test_truncated_last_row_is_reported_and_left_out_of_the_records(tmp_path):
     text = csv_text(COMPETENCE_HEADINGS, [competence_row(), competence_row(Employee_Number="12345679")])
-    esr_file = write_export(
-        tmp_path, COMPETENCE_NAME, text + '12345680,"NHS|CSTF|Fire Safety - 2 Years|",1 - Att'
-    )
+    esr_file = write_export(tmp_path, COMPETENCE_NAME, text + '12345680,"NHS|CSTF|Fire Safety - 2 Years|",1 - Att')
 
     chunk = read_all(esr_file)
 
@@ -290,9 +280,7 @@ def test_extra_field_on_the_first_data_row_is_reported_not_silently_dropped(tmp_
 
 def test_quote_left_open_is_reported_on_its_row_after_the_good_rows(tmp_path):
     text = csv_text(COMPETENCE_HEADINGS, [competence_row()])
-    esr_file = write_export(
-        tmp_path, COMPETENCE_NAME, text + '12345679,"NHS|CSTF|Fire Safety - 2 Years|,Y\r\n'
-    )
+    esr_file = write_export(tmp_path, COMPETENCE_NAME, text + '12345679,"NHS|CSTF|Fire Safety - 2 Years|,Y\r\n')
 
     chunk = read_all(esr_file)
 
@@ -375,9 +363,7 @@ def test_essential_y_and_n_become_booleans_and_anything_else_is_a_problem(tmp_pa
 def test_keys_are_kept_exactly_as_written_apart_from_surrounding_spaces(tmp_path):
     rows = [
         staff_row(Employee_Number="01234567", Assignment_Number="01234567-2", Supervisor_Employee_Number=""),
-        staff_row(
-            Employee_Number="1234567", Assignment_Number=" 1234567 ", Supervisor_Employee_Number="E123"
-        ),
+        staff_row(Employee_Number="1234567", Assignment_Number=" 1234567 ", Supervisor_Employee_Number="E123"),
     ]
     esr_file = write_export(tmp_path, STAFF_NAME, csv_text(STAFF_HEADINGS, rows))
 

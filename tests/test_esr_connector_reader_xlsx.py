@@ -141,9 +141,7 @@ def test_xlsx_problems_carry_the_sheet_row_number(tmp_path):
 
 
 def test_xlsx_streams_in_chunks(tmp_path):
-    rows = [COMPETENCE_HEADINGS] + [
-        list(competence_row(Employee_Number=f"{10000000 + n}").values()) for n in range(5)
-    ]
+    rows = [COMPETENCE_HEADINGS] + [list(competence_row(Employee_Number=f"{10000000 + n}").values()) for n in range(5)]
     esr_file = write_workbook(tmp_path / "esr_competences_457_20251202_full.xlsx", {"Sheet1": rows})
 
     chunks = list(read_esr_file(esr_file, HEADINGS, chunk_rows=2))

@@ -73,9 +73,7 @@ def _parse(
         is_temporal = np.zeros(len(uniques), dtype=bool)
     else:
         uniques = np.asarray(uniques, dtype=object)
-        is_temporal = np.fromiter(
-            (isinstance(value, date) for value in uniques), dtype=bool, count=len(uniques)
-        )
+        is_temporal = np.fromiter((isinstance(value, date) for value in uniques), dtype=bool, count=len(uniques))
     parsed, unparseable, out_of_range, no_expiry = _parse_distinct(uniques, is_temporal, allow_no_expiry)
     if not keep_time:
         parsed = parsed.astype("datetime64[D]").astype("datetime64[ns]")

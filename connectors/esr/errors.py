@@ -25,9 +25,7 @@ class MissingHeadingError(EsrFileError):
     so the fix (rename the column in the export, or add an alias in the trust's heading overrides) is obvious.
     """
 
-    def __init__(
-        self, file: Path | str, missing: Sequence[str], found: Sequence[str], hint: str = ""
-    ) -> None:
+    def __init__(self, file: Path | str, missing: Sequence[str], found: Sequence[str], hint: str = "") -> None:
         self.missing = list(missing)
         self.found = list(found)
         found_text = ", ".join(repr(h) for h in self.found) if self.found else "(no headings)"

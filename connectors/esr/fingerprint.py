@@ -46,9 +46,7 @@ def fingerprint_file(path: Path) -> FileFingerprint:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise EsrFileError(
-            path, f"unsupported file type {suffix or '(none)'!r}; ESR exports are .csv or .xlsx"
-        )
+        raise EsrFileError(path, f"unsupported file type {suffix or '(none)'!r}; ESR exports are .csv or .xlsx")
     if suffix == ".xlsx":
         return _fingerprint_xlsx(path)
     return _fingerprint_csv(path)
@@ -60,9 +58,7 @@ def _fingerprint_xlsx(path: Path) -> FileFingerprint:
     with path.open("rb") as handle:
         while block := handle.read(BLOCK_SIZE):
             if size == 0 and not block.startswith(_XLSX_MAGIC):
-                raise EsrFileError(
-                    path, "is named .xlsx but is not an Excel workbook (binary or corrupt file)"
-                )
+                raise EsrFileError(path, "is named .xlsx but is not an Excel workbook (binary or corrupt file)")
             digest.update(block)
             size += len(block)
     if size == 0:
@@ -81,9 +77,7 @@ def _fingerprint_csv(path: Path) -> FileFingerprint:
         while block := handle.read(BLOCK_SIZE):
             if offset == 0:
                 if block.startswith(_UTF16_BOMS):
-                    raise EsrFileError(
-                        path, "is UTF-16 text; save the export as CSV UTF-8 or plain CSV instead"
-                    )
+                    raise EsrFileError(path, "is UTF-16 text; save the export as CSV UTF-8 or plain CSV instead")
                 has_bom = block.startswith(_UTF8_BOM)
             digest.update(block)
             nul_at = block.find(b"\x00")
@@ -102,9 +96,7 @@ def _fingerprint_csv(path: Path) -> FileFingerprint:
     return FileFingerprint(digest.hexdigest(), offset, encoding, "csv")
 
 
-def _utf8_error_offset(
-    decoder: codecs.IncrementalDecoder, block: bytes, block_offset: int, final: bool
-) -> int | None:
+def _utf8_error_offset(decoder: codecs.IncrementalDecoder, block: bytes, block_offset: int, final: bool) -> int | None:
     """Feed `block` to the UTF-8 decoder; the file offset of the first invalid byte, or None if all is well.
 
     The decoder keeps the unfinished tail of a multi-byte character between blocks, so a character split

@@ -55,9 +55,7 @@ class HeadingMap:
                 raise AmbiguousHeadingError(file, field, headings)
         missing = [self.aliases[kind][field][0] for field in REQUIRED_FIELDS[kind] if field not in matched]
         if missing:
-            raise MissingHeadingError(
-                file, missing, list(headings_found), hint=_delimiter_hint(headings_found)
-            )
+            raise MissingHeadingError(file, missing, list(headings_found), hint=_delimiter_hint(headings_found))
         return {field: matched[field][0] for field in FIELD_TYPES[kind] if field in matched}
 
     def ignored_headings(self, kind: EsrKind, headings_found: Sequence[str]) -> list[str]:
@@ -66,11 +64,7 @@ class HeadingMap:
         return [h for h in headings_found if normalise_heading(h) and normalise_heading(h) not in lookup]
 
     def _lookup(self, kind: EsrKind) -> dict[str, str]:
-        return {
-            normalise_heading(alias): field
-            for field, aliases in self.aliases[kind].items()
-            for alias in aliases
-        }
+        return {normalise_heading(alias): field for field, aliases in self.aliases[kind].items() for alias in aliases}
 
 
 def load_heading_map(
@@ -97,22 +91,18 @@ def load_heading_map(
             unknown = sorted(set(fields) - set(FIELD_TYPES[kind]))
             absent = sorted(set(FIELD_TYPES[kind]) - set(fields))
             raise ValueError(
-                f"{origin}: {kind} fields do not match the canonical fields "
-                f"(unknown {unknown}, absent {absent})"
+                f"{origin}: {kind} fields do not match the canonical fields (unknown {unknown}, absent {absent})"
             )
         aliases[kind] = {
             field: _heading_list(fields[field], f"{origin}: {kind}.{field}") for field in FIELD_TYPES[kind]
         }
     for kind, fields in (overrides or {}).items():
         if kind not in KINDS:
-            raise ValueError(
-                f"ESR heading overrides: unknown file kind {kind!r}; expected one of {list(KINDS)}"
-            )
+            raise ValueError(f"ESR heading overrides: unknown file kind {kind!r}; expected one of {list(KINDS)}")
         for field, headings in fields.items():
             if field not in FIELD_TYPES[kind]:
                 raise ValueError(
-                    f"ESR heading overrides: {kind} has no field {field!r}; "
-                    f"fields are {list(FIELD_TYPES[kind])}"
+                    f"ESR heading overrides: {kind} has no field {field!r}; fields are {list(FIELD_TYPES[kind])}"
                 )
             aliases[kind][field] = _heading_list(headings, f"ESR heading overrides: {kind}.{field}")
     for kind in KINDS:

@@ -190,9 +190,7 @@ def read_layout(esr_file: EsrFile, headings: HeadingMap, encoding: str | None = 
     except csv.Error as exc:
         raise EsrFileError(esr_file.path, f"the heading row cannot be read as CSV: {exc}") from exc
     if heading_row is None or not any(cell.strip() for cell in heading_row):
-        raise EsrFileError(
-            esr_file.path, "is empty or its first line is blank: an ESR export starts with headings"
-        )
+        raise EsrFileError(esr_file.path, "is empty or its first line is blank: an ESR export starts with headings")
     return _layout(esr_file, headings, encoding, None, _clean_headings(heading_row))
 
 
@@ -271,9 +269,7 @@ def _csv_raw_chunks(layout: EsrLayout, chunk_rows: int) -> Iterator[_RawChunk]:
                 next_row += len(frame)
                 yield _raw_from_frame(layout, frame, names, row_numbers, blank, field_counts)
     except UnicodeDecodeError as exc:
-        raise EsrFileError(
-            path, f"cannot be decoded as {layout.encoding} near row {next_row}: {exc}"
-        ) from exc
+        raise EsrFileError(path, f"cannot be decoded as {layout.encoding} near row {next_row}: {exc}") from exc
     finally:
         if cursor is not None:
             cursor.close()
@@ -307,12 +303,9 @@ def _raw_from_frame(
         malformed = keep & (field_counts != len(names))
         if malformed.any():
             bad_rows = [
-                frame.iloc[position, : field_counts[position]].tolist()
-                for position in np.flatnonzero(malformed)
+                frame.iloc[position, : field_counts[position]].tolist() for position in np.flatnonzero(malformed)
             ]
-            row_problems = _row_problems(
-                row_numbers[malformed], bad_rows, field_counts[malformed], len(names)
-            )
+            row_problems = _row_problems(row_numbers[malformed], bad_rows, field_counts[malformed], len(names))
             keep &= ~malformed
     kept = frame.loc[keep]
     values = pd.DataFrame(
@@ -346,8 +339,7 @@ class _CsvCursor:
             except csv.Error as exc:
                 raise EsrFileError(
                     self._path,
-                    f"row {self.next_row} cannot be read as CSV ({exc}); "
-                    "a quoted field is probably never closed",
+                    f"row {self.next_row} cannot be read as CSV ({exc}); a quoted field is probably never closed",
                 ) from exc
             self.next_row += 1
             yield record
@@ -382,10 +374,7 @@ def _csv_module_chunks(layout: EsrLayout, chunk_rows: int, first_row: int) -> It
                     bad_numbers.append(row_number + offset)
             by_position = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
             values = pd.DataFrame(
-                {
-                    field: pd.Series(by_position[position], dtype="str")
-                    for field, position in layout.positions.items()
-                }
+                {field: pd.Series(by_position[position], dtype="str") for field, position in layout.positions.items()}
             )
             row_problems = _row_problems(
                 np.array(bad_numbers, dtype=np.int64), bad_rows, np.array([len(r) for r in bad_rows]), width
@@ -490,9 +479,7 @@ def _xlsx_raw_chunks(layout: EsrLayout, chunk_rows: int) -> Iterator[_RawChunk]:
                     for field, cells in columns.items()
                 }
             )
-            yield _RawChunk(
-                values, np.array(row_numbers, dtype=np.int64), _empty_problems(), len(row_numbers)
-            )
+            yield _RawChunk(values, np.array(row_numbers, dtype=np.int64), _empty_problems(), len(row_numbers))
     finally:
         workbook.close()
 
@@ -531,12 +518,7 @@ def _text_cell(cell: object) -> str | None:
 def _key_cell(cell: object) -> str | None:
     # Excel stores an employee or assignment number typed as a number, dropping its leading zeros; ESR numbers
     # are 8 digits, so a numeric cell is written back as 8 digits (a text cell is kept exactly as typed).
-    if (
-        isinstance(cell, int | float)
-        and not isinstance(cell, bool)
-        and float(cell).is_integer()
-        and cell >= 0
-    ):
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and float(cell).is_integer() and cell >= 0:
         return f"{int(cell):08d}"
     return _text_cell(cell)
 
@@ -560,9 +542,7 @@ def _type_chunk(raw: _RawChunk, layout: EsrLayout) -> EsrChunk:
     """Turn raw cells into canonical typed records, collecting a problem for every cell that will not go."""
     count = len(raw.row_numbers)
     index = pd.RangeIndex(count)
-    records: dict[str, pd.Series] = {
-        ROW_NUMBER_COLUMN: pd.Series(raw.row_numbers, index=index, dtype="int64")
-    }
+    records: dict[str, pd.Series] = {ROW_NUMBER_COLUMN: pd.Series(raw.row_numbers, index=index, dtype="int64")}
     problems = [raw.row_problems]
     for field, field_type in FIELD_TYPES[layout.file.kind].items():
         heading = layout.columns.get(field)
@@ -633,9 +613,7 @@ def _date_problems(
     return pd.concat([unrecognised, beyond], ignore_index=True)
 
 
-def _cell_problems(
-    raw: _RawChunk, heading: str, cells: pd.Series, bad: pd.Series, reason: str
-) -> pd.DataFrame:
+def _cell_problems(raw: _RawChunk, heading: str, cells: pd.Series, bad: pd.Series, reason: str) -> pd.DataFrame:
     mask = bad.to_numpy(dtype=bool)
     if not mask.any():
         return _empty_problems()
