@@ -8,27 +8,6 @@ import pandas as pd
 
 from learnscape.config import ComplianceSettings
 
-ASSIGNMENT_COLUMNS = (
-    "vpd",
-    "assignment_number",
-    "employee_number",
-    "organisation",
-    "org_level_3",
-    "org_level_4",
-    "org_level_5",
-    "position_title",
-    "job_role",
-    "occupation_code",
-    "staff_group",
-    "pay_band",
-    "assignment_category",
-    "assignment_status",
-    "contracted_wte",
-    "hire_date",
-    "assignment_start_date",
-    "assignment_end_date",
-)
-
 
 def in_scope_assignments(assignments: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:
     """Assignments in post on the reporting date.
