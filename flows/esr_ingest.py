@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 
 from connectors.esr.competency_names import competency_catalogue
 from connectors.esr.errors import EsrFileError
@@ -29,7 +29,7 @@ from transforms.validation.suites import load_suite
 from warehouse import esr as esr_tables
 from warehouse.bulk import insert_frame
 from warehouse.load_log import BatchOrigin, already_loaded, finish_load, start_load
-from warehouse.models import rejected_row
+from warehouse.models import load_log, rejected_row
 
 SOURCE = {"staff_in_post": "esr_staff_in_post", "competences": "esr_competences"}
 ROW_KEYS = {
@@ -135,9 +135,7 @@ def _display_headings(headings: HeadingMap, kind: str) -> dict[str, str]:
     return {field: aliases[0] for field, aliases in headings.aliases[kind].items()}
 
 
-def _quarantine(
-    connection, load_id: int, file_name: str, failures: pd.DataFrame, records: pd.DataFrame
-) -> None:
+def _quarantine(connection, load_id: int, file_name: str, failures: pd.DataFrame, records: pd.DataFrame) -> None:
     if failures.empty:
         return
     raw = records.set_index("row_number")
@@ -196,9 +194,7 @@ def _apply(connection, esr_file: EsrFile, load_id: int) -> int:
     return esr_tables.apply_competences(connection, load_id, esr_file.file_date, esr_file.vpd, full)
 
 
-def _refuse_unread(
-    engine: Engine, esr_file: EsrFile, source: str, message: str, run_id: str | None
-) -> LoadOutcome:
+def _refuse_unread(engine: Engine, esr_file: EsrFile, source: str, message: str, run_id: str | None) -> LoadOutcome:
     origin = BatchOrigin(
         source=source,
         source_file=esr_file.path.name,
@@ -214,8 +210,20 @@ def _refuse_unread(
     return LoadOutcome(source, esr_file.path.name, "refused", load_id=load_id, message=message)
 
 
-def discard_staging(engine: Engine, kind: str, load_id: int) -> None:
-    """Remove a load's staged rows (used when pruning old loads)."""
+def prune_staging(engine: Engine, kind: str, loads_kept: int) -> int:
+    """Drop staged rows of all but the newest `loads_kept` loads of a kind.
+
+    Core holds their history, and the load log and quarantine keep the record of what came in, so staging need
+    not grow with every nightly full file.
+    """
     table = esr_tables.STAGING_TABLE[kind]
     with engine.begin() as connection:
-        connection.execute(delete(table).where(table.c.load_id == load_id))
+        kept = list(
+            connection.execute(
+                select(load_log.c.load_id)
+                .where(load_log.c.source == SOURCE[kind])
+                .order_by(load_log.c.load_id.desc())
+                .limit(loads_kept)
+            ).scalars()
+        )
+        return connection.execute(delete(table).where(table.c.load_id.not_in(kept))).rowcount or 0

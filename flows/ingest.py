@@ -12,7 +12,7 @@ from connectors.esr.files import discover_esr_files
 from connectors.esr.headings import load_heading_map
 from connectors.trust_rules.files import find_rule_files
 from flows.context import resolve_run, warehouse_engine
-from flows.esr_ingest import ingest_esr_file
+from flows.esr_ingest import ingest_esr_file, prune_staging
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
 from flows.trust_rules_ingest import ingest_training_needs
@@ -28,13 +28,16 @@ from transforms.validation.gx_runner import shared_validator
 )
 def load_esr_file_task(engine, esr_file, config, run_id: str | None) -> LoadOutcome:
     validator = shared_validator(str(config.reports_dir / "data_docs"))
-    return ingest_esr_file(engine, esr_file, config, load_heading_map(), validator, run_id)
+    headings = load_heading_map(overrides=config.sources.esr.headings or None)
+    outcome = ingest_esr_file(
+        engine, esr_file, config, headings, validator, run_id, chunk_rows=config.sources.esr.chunk_rows
+    )
+    prune_staging(engine, esr_file.kind, config.warehouse.staging_loads_kept)
+    return outcome
 
 
 @task(name="load-training-needs", cache_policy=NO_CACHE)
-def load_training_needs_task(
-    engine, path: Path, config, received_on: date, run_id: str | None
-) -> LoadOutcome:
+def load_training_needs_task(engine, path: Path, config, received_on: date, run_id: str | None) -> LoadOutcome:
     validator = shared_validator(str(config.reports_dir / "data_docs"))
     return ingest_training_needs(engine, path, validator, received_on, run_id)
 
@@ -62,9 +65,7 @@ def ingest_landing(
     outcomes = []
     rule_files = find_rule_files(landing)
     if "training_needs_analysis.csv" in rule_files:
-        outcomes.append(
-            load_rules(engine, rule_files["training_needs_analysis.csv"], config, received_on, run_id)
-        )
+        outcomes.append(load_rules(engine, rule_files["training_needs_analysis.csv"], config, received_on, run_id))
     esr_files = discover_esr_files(landing)
     log.info("Found %d ESR files under %s", len(esr_files), landing)
     for esr_file in esr_files:

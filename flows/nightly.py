@@ -13,6 +13,7 @@ from flows.context import resolve_run, warehouse_engine
 from flows.ingest import ingest_landing
 from flows.outcomes import LoadOutcome
 from flows.publish import publish_feed_task
+from warehouse.load_log import finish_run, start_run
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,16 @@ def nightly_flow(
     settings = resolve_run(config_file, landing, as_of, outbox)
     engine = warehouse_engine(settings.config)
     run_id = str(flow_run.id)
-    loads = ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
-    build = build_compliance_task(engine, settings.config, settings.as_of)
-    feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
+    start_run(engine, run_id, settings.as_of)
+    try:
+        loads = ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
+        build = build_compliance_task(engine, settings.config, settings.as_of)
+        feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
+    except Exception as error:
+        finish_run(engine, run_id, "failed", f"{type(error).__name__}: {error}")
+        raise
+    refused = [load.source_file for load in loads if load.refused]
+    finish_run(engine, run_id, "succeeded", f"refused: {', '.join(refused)}" if refused else None)
     return NightlyResult(
         as_of=settings.as_of,
         warehouse_url=settings.config.warehouse_url(),

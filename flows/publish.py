@@ -21,9 +21,7 @@ FEED_FILES = {"compliance_person": compliance_person, "compliance_summary": comp
 
 def _mart_rows(connection, table, as_of: date) -> pd.DataFrame:
     columns = [c for c in table.c if c.name != "vpd"]
-    order = [
-        c for c in table.c if c.name in {"employee_number", "dimension", "group_value", "competency_name"}
-    ]
+    order = [c for c in table.c if c.name in {"employee_number", "dimension", "group_value", "competency_name"}]
     result = connection.execute(select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 

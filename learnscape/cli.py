@@ -14,14 +14,10 @@ from rich.table import Table
 
 from learnscape.config import DEFAULT_CONFIG_NAME, load_config, write_default_config
 
-app = typer.Typer(
-    help="Learnscape: one trustworthy picture of an NHS trust's learning.", no_args_is_help=True
-)
+app = typer.Typer(help="Learnscape: one trustworthy picture of an NHS trust's learning.", no_args_is_help=True)
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="Config file (default ./learnscape.yaml).")
-]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="Config file (default ./learnscape.yaml).")]
 
 
 def _quiet_prefect(home: Path | None = None) -> None:
@@ -39,21 +35,15 @@ def init(path: Annotated[Path, typer.Argument()] = Path(DEFAULT_CONFIG_NAME), fo
     if path.exists() and not force:
         raise typer.BadParameter(f"{path} exists; use --force to overwrite it")
     write_default_config(path.resolve())
-    console.print(
-        f"Wrote [bold]{path}[/bold]. Edit the landing, warehouse and compliance settings to suit the trust."
-    )
+    console.print(f"Wrote [bold]{path}[/bold]. Edit the landing, warehouse and compliance settings to suit the trust.")
 
 
 @app.command("sample-data")
 def sample_data(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the sample trust into.")] = Path(
-        "sample-trust"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the sample trust into.")] = Path("sample-trust"),
     staff: Annotated[int, typer.Option("--staff", min=50)] = 10_000,
     seed: int = 457,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Reporting date the history leads up to.")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reporting date the history leads up to.")] = None,
     history: Annotated[bool, typer.Option(help="Write a year of deltas between two full snapshots.")] = True,
 ) -> None:
     """Generate a realistic sample trust in the source systems' own formats."""
@@ -75,9 +65,7 @@ def sample_data(
 def run(
     config: ConfigOption = None,
     landing: Annotated[Path | None, typer.Option(help="Landing folder with the source files.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default today).")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default today).")] = None,
     outbox: Annotated[Path | None, typer.Option(help="Where the feed is published.")] = None,
 ) -> None:
     """Ingest what has landed, rebuild the marts for the reporting date, and publish the feed."""
@@ -149,9 +137,9 @@ def status(config: ConfigOption = None) -> None:
 
 @app.command()
 def demo(
-    workdir: Annotated[
-        Path, typer.Option(help="Folder for the demo's sample trust, warehouse and feed.")
-    ] = Path("demo"),
+    workdir: Annotated[Path, typer.Option(help="Folder for the demo's sample trust, warehouse and feed.")] = Path(
+        "demo"
+    ),
     staff: int = 10_000,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
 ) -> None:

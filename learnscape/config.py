@@ -63,7 +63,19 @@ class StudentSystemSettings(_Frozen):
     page_size: int = Field(default=500, ge=1, le=5000)
 
 
+class EsrSettings(_Frozen):
+    """ESR exports: heading overrides when the trust renamed report columns.
+
+    `headings` is `{kind: {field: [heading, ...]}}` with kind `staff_in_post` or `competences`; each field listed
+    replaces the default headings of `schemas/esr_headings.yaml`.
+    """
+
+    headings: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    chunk_rows: int = Field(default=100_000, ge=1_000)
+
+
 class SourceSettings(_Frozen):
+    esr: EsrSettings = EsrSettings()
     totara: TotaraSettings = TotaraSettings()
     student_system: StudentSystemSettings = StudentSystemSettings()
 

@@ -15,11 +15,14 @@ from flows.context import warehouse_engine
 from flows.ingest import ingest_landing
 from learnscape.config import LearnscapeConfig
 from tests.esr_files import (
+    COMPETENCE_HEADINGS,
     FIRE,
     RESUS,
+    STAFF_HEADINGS,
     competence_row,
     staff_row,
     write_competences,
+    write_csv,
     write_staff,
     write_training_needs,
 )
@@ -229,9 +232,7 @@ def trust_pair(tmp_path, warehouse_url):
 
 def test_windows_1252_and_bom_files_load(trust):
     config, engine, landing = trust
-    write_staff(
-        landing, "20261101", "full", [staff_row("10000001"), staff_row("10000002")], encoding="utf-8-sig"
-    )
+    write_staff(landing, "20261101", "full", [staff_row("10000001"), staff_row("10000002")], encoding="utf-8-sig")
     write_competences(
         landing,
         "20261101",
@@ -245,3 +246,56 @@ def test_windows_1252_and_bom_files_load(trust):
         logged = {r.source_file: r.encoding for r in connection.execute(select(load_log)).all()}
     assert logged["esr_staff_in_post_457_20261101_full.csv"] == "utf-8-sig"
     assert logged["esr_competences_457_20261101_full.csv"] == "cp1252"
+
+
+def test_staging_keeps_only_the_newest_loads_of_each_kind(trust):
+    config, engine, landing = trust
+    for day in ("20261101", "20261108", "20261115"):
+        write_staff(
+            landing, day, "delta", [staff_row("10000001", **{"Last Updated": f"{day[:4]}/{day[4:6]}/{day[6:]}"})]
+        )
+    ingest(trust)
+    from warehouse.models import stg_esr_staff_in_post
+
+    with engine.connect() as connection:
+        staged_loads = set(connection.execute(select(stg_esr_staff_in_post.c.load_id).distinct()).scalars())
+    assert len(staged_loads) == config.warehouse.staging_loads_kept
+
+
+def test_renamed_headings_are_mapped_through_the_config(tmp_path, warehouse_url):
+    config = LearnscapeConfig(
+        base_dir=str(tmp_path),
+        warehouse={"url": warehouse_url},
+        sources={"esr": {"headings": {"staff_in_post": {"job_role": ["Role"]}}}},
+    )
+    engine = warehouse_engine(config)
+    landing = tmp_path / "landing"
+    write_training_needs(landing, [("Job Role", "Paramedic", FIRE)])
+    rows = [{("Role" if k == "Job Role" else k): v for k, v in staff_row("10000001").items()}]
+    headings = ["Role" if h == "Job Role" else h for h in STAFF_HEADINGS]
+    write_csv(landing / "esr" / "esr_staff_in_post_457_20261101_full.csv", headings, rows)
+    outcomes = ingest((config, engine, landing))
+    assert outcomes["esr_staff_in_post_457_20261101_full.csv"].status == "loaded"
+    assert statuses(person_rows((config, engine, landing))) == {("10000001", FIRE): "missing"}
+    engine.dispose()
+
+
+def test_xlsx_exports_load_like_csv(trust):
+    from openpyxl import Workbook
+
+    config, engine, landing = trust
+    for kind, headings, rows in (
+        ("staff_in_post", STAFF_HEADINGS, [staff_row("10000001"), staff_row("10000002")]),
+        ("competences", COMPETENCE_HEADINGS, [competence_row("10000001", FIRE, "30-Nov-2025", "30-Nov-2027")]),
+    ):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(headings)
+        for row in rows:
+            sheet.append([row[h] for h in headings])
+        (landing / "esr").mkdir(parents=True, exist_ok=True)
+        book.save(landing / "esr" / f"esr_{kind}_457_20261101_full.xlsx")
+    outcomes = ingest(trust)
+    assert {o.status for o in outcomes.values()} == {"loaded"}
+    rows = statuses(person_rows(trust))
+    assert rows[("10000001", FIRE)] == "compliant" and rows[("10000002", FIRE)] == "missing"

@@ -48,10 +48,7 @@ def frame_rows(table: Table, frame: pd.DataFrame) -> tuple[list[str], list[tuple
     columns = [c.name for c in table.columns if c.name in frame.columns]
     converters = [_converter(table.columns[name]) for name in columns]
     values = [frame[name].tolist() for name in columns]
-    rows = [
-        tuple(convert(v) for convert, v in zip(converters, row, strict=True))
-        for row in zip(*values, strict=True)
-    ]
+    rows = [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in zip(*values, strict=True)]
     return columns, rows
 
 

@@ -188,8 +188,6 @@ def add_to_catalogue(connection: Connection, catalogue: pd.DataFrame, load_id: i
 def staged_competency_names(connection: Connection, load_id: int) -> list[str]:
     return list(
         connection.execute(
-            select(stg_esr_competence.c.competency_name)
-            .where(stg_esr_competence.c.load_id == load_id)
-            .distinct()
+            select(stg_esr_competence.c.competency_name).where(stg_esr_competence.c.load_id == load_id).distinct()
         ).scalars()
     )

@@ -57,9 +57,7 @@ class VersionedMerge:
             f"SELECT COUNT(*) FROM {core} c WHERE c.valid_to IS NULL AND c.vpd = :vpd AND c.confirmed_on <= :file_date "
             f"AND NOT EXISTS (SELECT 1 FROM {staged} s WHERE {self._key_match('s', 'c')})"
         )
-        return connection.execute(
-            text(sql), {"load_id": load_id, "file_date": file_date, "vpd": vpd}
-        ).scalar_one()
+        return connection.execute(text(sql), {"load_id": load_id, "file_date": file_date, "vpd": vpd}).scalar_one()
 
     def apply(self, connection: Connection, load_id: int, file_date: date, vpd: str, full: bool) -> int:
         """Apply the staged load; returns the number of new versions opened."""

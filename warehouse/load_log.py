@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from warehouse.models import load_log
+from warehouse.models import load_log, run_log
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,7 @@ def already_loaded(connection: Connection, source: str, checksum: str) -> int | 
     """The load id of an earlier successful load of exactly this content, if any."""
     return connection.execute(
         select(load_log.c.load_id)
-        .where(
-            load_log.c.source == source, load_log.c.checksum_sha256 == checksum, load_log.c.status == "loaded"
-        )
+        .where(load_log.c.source == source, load_log.c.checksum_sha256 == checksum, load_log.c.status == "loaded")
         .limit(1)
     ).scalar()
 
@@ -95,3 +93,16 @@ def finish_load(
             finished_at=now(),
         )
     )
+
+
+def start_run(engine: Engine, run_id: str, as_of: date) -> None:
+    """Record a pipeline run as started (committed at once, so a crashed run is visible as `running`)."""
+    with engine.begin() as connection:
+        connection.execute(insert(run_log).values(run_id=run_id, as_of_date=as_of, status="running", started_at=now()))
+
+
+def finish_run(engine: Engine, run_id: str, status: str, message: str | None = None) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(run_log).where(run_log.c.run_id == run_id).values(status=status, message=message, finished_at=now())
+        )

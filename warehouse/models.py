@@ -43,15 +43,9 @@ metadata = MetaData(
 def _versioned() -> list[Column]:
     """Columns every versioned core table carries."""
     return [
-        Column(
-            "row_hash", String(32), nullable=False, comment="Hash of the tracked columns; equal = unchanged."
-        ),
-        Column(
-            "valid_from", Date, nullable=False, comment="Extract date of the file that brought this version."
-        ),
-        Column(
-            "valid_to", Date, comment="Extract date that replaced or ended this version; NULL while current."
-        ),
+        Column("row_hash", String(32), nullable=False, comment="Hash of the tracked columns; equal = unchanged."),
+        Column("valid_from", Date, nullable=False, comment="Extract date of the file that brought this version."),
+        Column("valid_to", Date, comment="Extract date that replaced or ended this version; NULL while current."),
         Column("confirmed_on", Date, nullable=False, comment="Latest extract date that showed this version."),
         Column("load_id", Integer, nullable=False, comment="The load that brought this version."),
     ]
@@ -193,9 +187,7 @@ stg_esr_competence = Table(
     Column("date_start", Date),
     Column("date_last_awarded", Date),
     Column("title", String(240)),
-    Column(
-        "last_updated_by", String(240), comment="Who edited the record in ESR: audit only, never the learner."
-    ),
+    Column("last_updated_by", String(240), comment="Who edited the record in ESR: audit only, never the learner."),
     Column("vpd", String(3)),
     Column("record_hash", String(32)),
     Index(None, "load_id", "employee_number", "competency_name"),
@@ -256,9 +248,7 @@ competence = Table(
     "competence",
     metadata,
     Column("competency_name", String(400), primary_key=True),
-    Column(
-        "scope", String(10), nullable=False, comment="NHS for national, else the VPD of a local competence."
-    ),
+    Column("scope", String(10), nullable=False, comment="NHS for national, else the VPD of a local competence."),
     Column("framework", String(40), nullable=False, comment="CSTF or LOCAL."),
     Column("subject", String(240), nullable=False),
     Column("level", String(240)),
@@ -299,9 +289,7 @@ competence_achievement = Table(
     Column("no_expiry", Boolean, nullable=False, default=False),
     Column("source", String(40), nullable=False, comment="esr, totara_certification, totara_course."),
     Column("source_key", String(400), nullable=False, comment="The source's own key of the award."),
-    Column(
-        "first_seen_on", Date, nullable=False, comment="Extract date the warehouse first knew of the award."
-    ),
+    Column("first_seen_on", Date, nullable=False, comment="Extract date the warehouse first knew of the award."),
     Column("ended_on", Date, comment="Extract date from which the source no longer showed the award."),
     Column("load_id", Integer, nullable=False),
     Index(None, "vpd", "employee_number", "competency_name"),
@@ -313,9 +301,7 @@ training_requirement = Table(
     "training_requirement",
     metadata,
     Column("requirement_id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "applies_to", String(40), nullable=False, comment="All, Staff Group, Job Role, Position Title, ..."
-    ),
+    Column("applies_to", String(40), nullable=False, comment="All, Staff Group, Job Role, Position Title, ..."),
     Column("match_value", String(240), comment="Matched exactly, case-insensitively; NULL for All."),
     Column("competency_name", String(400), nullable=False),
     Column("valid_from", Date, nullable=False),

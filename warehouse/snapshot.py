@@ -48,9 +48,9 @@ def compliance_inputs(connection: Connection, as_of: date) -> ComplianceInputs:
     awards = competence_achievement
     assignments = _frame(
         connection,
-        select(
-            *[c for c in assignment.c if c.name not in {"row_hash", "valid_from", "valid_to", "load_id"}]
-        ).where(_valid_on(assignment, staff_day)),
+        select(*[c for c in assignment.c if c.name not in {"row_hash", "valid_from", "valid_to", "load_id"}]).where(
+            _valid_on(assignment, staff_day)
+        ),
     )
     evidence = _frame(
         connection,

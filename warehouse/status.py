@@ -27,9 +27,7 @@ def warehouse_status(url: str, limit: int = 20) -> WarehouseStatus:
         if revision is None or not has_log:
             return WarehouseStatus(revision, [], [])
         with engine.connect() as connection:
-            loads = connection.execute(
-                select(load_log).order_by(load_log.c.load_id.desc()).limit(limit)
-            ).all()
+            loads = connection.execute(select(load_log).order_by(load_log.c.load_id.desc()).limit(limit)).all()
             feeds = connection.execute(select(feed_log).order_by(feed_log.c.feed_id.desc()).limit(5)).all()
         return WarehouseStatus(revision, loads, feeds)
     finally:
