@@ -25,7 +25,7 @@ class BuildResult:
 def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     log = run_logger()
     with engine.connect() as connection:
-        inputs = compliance_inputs(connection, as_of)
+        inputs = compliance_inputs(connection, as_of, config.trust.vpd)
     tables = build_compliance(inputs, as_of, config.compliance)
     written = replace_marts_for_date(
         engine,

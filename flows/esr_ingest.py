@@ -24,7 +24,7 @@ from flows.logs import run_logger
 from flows.outcomes import BatchRefused, LoadOutcome
 from learnscape.config import LearnscapeConfig
 from transforms.validation.gx_runner import GxValidator
-from transforms.validation.row_checks import FAILURE_COLUMNS, conflicting_duplicates, row_failures
+from transforms.validation.row_checks import FAILURE_COLUMNS, combine_failures, conflicting_duplicates, row_failures
 from transforms.validation.suites import load_suite
 from warehouse import esr as esr_tables
 from warehouse.bulk import insert_frame
@@ -78,18 +78,15 @@ def ingest_esr_file(
         for chunk in read_esr_file(esr_file, headings, chunk_rows=chunk_rows):
             records = chunk.records
             display = _display_headings(headings, esr_file.kind)
-            failures = pd.concat(
-                [
-                    chunk.problems,
-                    row_failures(records, suite, display),
-                    conflicting_duplicates(
-                        records,
-                        ROW_KEYS[esr_file.kind],
-                        [c for c in records.columns if c != "row_number"],
-                        display,
-                    ),
-                ],
-                ignore_index=True,
+            failures = combine_failures(
+                chunk.problems,
+                row_failures(records, suite, display),
+                conflicting_duplicates(
+                    records,
+                    ROW_KEYS[esr_file.kind],
+                    [c for c in records.columns if c != "row_number"],
+                    display,
+                ),
             )
             rejected_numbers = set(failures["row_number"].dropna().astype(int))
             accepted = records.loc[~records["row_number"].isin(rejected_numbers)]

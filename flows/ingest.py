@@ -10,12 +10,14 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.esr.files import discover_esr_files
 from connectors.esr.headings import load_heading_map
+from connectors.totara.exports import discover_totara_exports
 from connectors.trust_rules.files import find_rule_files
 from flows.context import resolve_run, warehouse_engine
 from flows.esr_ingest import ingest_esr_file, prune_staging
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
-from flows.trust_rules_ingest import ingest_training_needs
+from flows.totara_ingest import ingest_totara_export
+from flows.trust_rules_ingest import ingest_rule_file
 from transforms.validation.gx_runner import shared_validator
 
 
@@ -36,10 +38,16 @@ def load_esr_file_task(engine, esr_file, config, run_id: str | None) -> LoadOutc
     return outcome
 
 
-@task(name="load-training-needs", cache_policy=NO_CACHE)
-def load_training_needs_task(engine, path: Path, config, received_on: date, run_id: str | None) -> LoadOutcome:
+@task(name="load-trust-rule-file", cache_policy=NO_CACHE)
+def load_rule_file_task(engine, path: Path, config, received_on: date, run_id: str | None) -> LoadOutcome:
     validator = shared_validator(str(config.reports_dir / "data_docs"))
-    return ingest_training_needs(engine, path, validator, received_on, run_id)
+    return ingest_rule_file(engine, path, validator, received_on, run_id)
+
+
+@task(name="load-totara-export", cache_policy=NO_CACHE)
+def load_totara_export_task(engine, export_file, config, run_id: str | None) -> LoadOutcome:
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    return ingest_totara_export(engine, export_file, config, validator, run_id)
 
 
 def _is_transient(state) -> bool:
@@ -55,21 +63,24 @@ def _is_transient(state) -> bool:
 def ingest_landing(
     engine, config, landing: Path, run_id: str | None, received_on: date, as_tasks: bool = True
 ) -> list[LoadOutcome]:
-    """Load everything new under `landing`: trust rules first, then ESR files in extract-date order.
+    """Load everything new under `landing`: trust rules first, then ESR files in
+    extract-date order, then Totara report exports.
 
     `as_tasks=False` runs the same steps as plain functions (no Prefect run), for tools and tests.
     """
     log = run_logger()
-    load_rules = load_training_needs_task if as_tasks else load_training_needs_task.fn
+    load_rules = load_rule_file_task if as_tasks else load_rule_file_task.fn
     load_esr = load_esr_file_task if as_tasks else load_esr_file_task.fn
     outcomes = []
-    rule_files = find_rule_files(landing)
-    if "training_needs_analysis.csv" in rule_files:
-        outcomes.append(load_rules(engine, rule_files["training_needs_analysis.csv"], config, received_on, run_id))
+    for rule_file in find_rule_files(landing).values():
+        outcomes.append(load_rules(engine, rule_file, config, received_on, run_id))
     esr_files = discover_esr_files(landing)
     log.info("Found %d ESR files under %s", len(esr_files), landing)
     for esr_file in esr_files:
         outcomes.append(load_esr(engine, esr_file, config, run_id))
+    load_export = load_totara_export_task if as_tasks else load_totara_export_task.fn
+    for export_file in discover_totara_exports(landing):
+        outcomes.append(load_export(engine, export_file, config, run_id))
     return outcomes
 
 

@@ -31,3 +31,21 @@ def warehouse_url(request, tmp_path, postgres_admin_url) -> Iterator[str]:
         pytest.skip("no PostgreSQL server available on this machine")
     with fresh_database(postgres_admin_url) as url:
         yield url
+
+
+@pytest.fixture
+def trust(tmp_path, warehouse_url):
+    """An empty warehouse, its config, and a landing folder holding a training needs analysis.
+
+    Everyone needs Fire Safety; Allied Health Professionals also need Resuscitation level 2.
+    """
+    from flows.context import warehouse_engine
+    from learnscape.config import LearnscapeConfig
+    from tests.esr_files import FIRE, RESUS, write_training_needs
+
+    config = LearnscapeConfig(base_dir=str(tmp_path), warehouse={"url": warehouse_url})
+    engine = warehouse_engine(config)
+    landing = tmp_path / "landing"
+    write_training_needs(landing, [("All", "", FIRE), ("Staff Group", "allied health professionals", RESUS)])
+    yield config, engine, landing
+    engine.dispose()

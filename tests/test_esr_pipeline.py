@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from flows.build import build_compliance_task
 from flows.context import warehouse_engine
-from flows.ingest import ingest_landing
 from learnscape.config import LearnscapeConfig
 from tests.esr_files import (
     COMPETENCE_HEADINGS,
@@ -26,36 +24,8 @@ from tests.esr_files import (
     write_staff,
     write_training_needs,
 )
-from warehouse.models import assignment, compliance_person, load_log, rejected_row
-
-D = date(2026, 11, 23)
-
-
-@pytest.fixture
-def trust(tmp_path, warehouse_url):
-    config = LearnscapeConfig(base_dir=str(tmp_path), warehouse={"url": warehouse_url})
-    engine = warehouse_engine(config)
-    landing = tmp_path / "landing"
-    write_training_needs(landing, [("All", "", FIRE), ("Staff Group", "allied health professionals", RESUS)])
-    yield config, engine, landing
-    engine.dispose()
-
-
-def ingest(trust_fixture) -> dict[str, object]:
-    config, engine, landing = trust_fixture
-    return {o.source_file: o for o in ingest_landing(engine, config, landing, "test", D, as_tasks=False)}
-
-
-def person_rows(trust_fixture, as_of: date = D) -> pd.DataFrame:
-    config, engine, _ = trust_fixture
-    build_compliance_task.fn(engine, config, as_of)
-    with engine.connect() as connection:
-        result = connection.execute(select(compliance_person).where(compliance_person.c.as_of_date == as_of))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-def statuses(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
-    return {(r.employee_number, r.competency_name): r.status for r in frame.itertuples()}
+from tests.pipeline_support import ingest, person_rows, statuses
+from warehouse.models import assignment, load_log, rejected_row
 
 
 def three_staff(landing: Path, stamp: str = "20261101") -> None:

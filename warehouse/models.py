@@ -311,6 +311,130 @@ training_requirement = Table(
     comment="The trust's training needs analysis, one row per rule per version of the file.",
 )
 
+stg_learning_record = Table(
+    "stg_learning_record",
+    metadata,
+    *_staging_columns(),
+    Column("source", String(40), nullable=False, comment="totara_course, totara_certification, totara_competency."),
+    Column("user_key", String(100), comment="The learner's key in the source (Totara user ID number)."),
+    Column("item_key", String(200), comment="ID number of the course, certification or competency."),
+    Column("item_name", String(400)),
+    Column("status", String(120)),
+    Column("achieved_on", Date),
+    Column("expires_on", Date),
+    Column("is_evidence", Boolean, nullable=False),
+    Column("record_hash", String(32), nullable=False),
+    Index(None, "load_id"),
+    schema="staging",
+    comment="Learning records from Totara report exports as received and accepted, one row per export row.",
+)
+
+learning_record = Table(
+    "learning_record",
+    metadata,
+    Column("record_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("user_key", String(100), nullable=False),
+    Column("item_key", String(200), nullable=False),
+    Column("item_name", String(400)),
+    Column("status", String(120)),
+    Column("achieved_on", Date, comment="Completion (or proficiency) date; NULL when not completed."),
+    Column("expires_on", Date, comment="The source's own expiry (certifications)."),
+    Column("is_evidence", Boolean, nullable=False, comment="True when the record shows a completion."),
+    Column("record_hash", String(32), nullable=False),
+    Column("first_seen_on", Date, nullable=False, comment="Export date the warehouse first saw this record."),
+    Column("ended_on", Date, comment="Export date from which the source no longer showed it."),
+    Column("load_id", Integer, nullable=False),
+    Index(None, "source", "user_key", "item_key"),
+    Index(None, "record_hash"),
+    schema="core",
+    comment="Learning records from the learning systems, one row per record version seen.",
+)
+
+skills_framework = Table(
+    "skills_framework",
+    metadata,
+    Column("framework_row_id", Integer, primary_key=True, autoincrement=True),
+    Column("skill_code", String(40), nullable=False),
+    Column("skill_name", String(240), nullable=False),
+    Column("category", String(120)),
+    Column("evidence_source", String(40), nullable=False),
+    Column("evidence_key", String(400), nullable=False),
+    Column("valid_for_months", Integer, comment="NULL = the skill does not lapse."),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="The trust's skills framework, one row per skill and evidence source per version of the file.",
+)
+
+role_skill_profile = Table(
+    "role_skill_profile",
+    metadata,
+    Column("profile_row_id", Integer, primary_key=True, autoincrement=True),
+    Column("job_role", String(240), nullable=False),
+    Column("skill_code", String(40), nullable=False),
+    Column("priority", String(20), nullable=False, comment="essential or desirable."),
+    Column("needed_by", Date, comment="A future capability the trust is building towards."),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="Skills each job role needs, one row per role and skill per version of the file.",
+)
+
+totara_user = Table(
+    "totara_user",
+    metadata,
+    Column("user_id", String(40), primary_key=True, comment="Totara's own user id."),
+    Column("idnumber", String(100), comment="ID number: the ESR Employee Number where HR Import set it."),
+    Column("username", String(200)),
+    Column("firstname", String(120)),
+    Column("lastname", String(120)),
+    Column("email", String(320)),
+    Column("suspended", Boolean, nullable=False),
+    Column("first_seen_on", Date, nullable=False),
+    Column("last_seen_on", Date, nullable=False),
+    Column("deleted_on", Date, comment="First pull that no longer listed the user (Totara omits deleted users)."),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="Totara users from the external API, one row per user.",
+)
+
+totara_job_assignment = Table(
+    "totara_job_assignment",
+    metadata,
+    Column("job_assignment_id", String(40), primary_key=True),
+    Column("idnumber", String(100), comment="ID number: the ESR Assignment Number where HR Import set it."),
+    Column("user_id", String(40), nullable=False),
+    Column("fullname", String(400)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("position_idnumber", String(200)),
+    Column("organisation_idnumber", String(200)),
+    Column("manager_idnumber", String(100)),
+    Column("first_seen_on", Date, nullable=False),
+    Column("last_seen_on", Date, nullable=False),
+    Column("deleted_on", Date),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="Totara job assignments from the external API, one row per job assignment.",
+)
+
+unmatched_learner = Table(
+    "unmatched_learner",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("source_key", String(200), nullable=False, comment="The source's id of the user or assignment."),
+    Column("match_key", String(200), comment="The key that failed to match (e.g. the ID number)."),
+    Column("reason", Text, nullable=False),
+    Index(None, "as_of_date", "source"),
+    schema="audit",
+    comment="Learners and assignments from other systems that match nobody in ESR, listed rather than dropped.",
+)
+
+
 # ---------------------------------------------------------------------------------------------------------- marts
 compliance_person = Table(
     "compliance_person",

@@ -14,11 +14,14 @@ import pandas as pd
 from sqlalchemy import Connection, Table, and_, func, or_, select
 
 from transforms.compliance.build import ComplianceInputs
+from transforms.compliance.evidence import COMPETENCE_EVIDENCE_SOURCES, learning_evidence
 from warehouse.models import (
     assignment,
     competence,
     competence_achievement,
     esr_competence_record,
+    learning_record,
+    skills_framework,
     training_requirement,
 )
 
@@ -41,7 +44,34 @@ def _frame(connection: Connection, query) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def compliance_inputs(connection: Connection, as_of: date) -> ComplianceInputs:
+def completed_learning(connection: Connection, as_of: date, sources: tuple[str, ...]) -> pd.DataFrame:
+    """Completed learning records of the given sources as known on the date, dated on or before it."""
+    known_day = knowledge_date(connection, learning_record, as_of, column="first_seen_on")
+    return _frame(
+        connection,
+        select(
+            learning_record.c.source,
+            learning_record.c.user_key,
+            learning_record.c.item_key,
+            learning_record.c.achieved_on,
+            learning_record.c.expires_on,
+        ).where(
+            learning_record.c.source.in_(sources),
+            learning_record.c.is_evidence.is_(True),
+            learning_record.c.achieved_on <= as_of,
+            learning_record.c.first_seen_on <= known_day,
+            or_(learning_record.c.ended_on.is_(None), learning_record.c.ended_on > known_day),
+        ),
+    )
+
+
+def skills_framework_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    day = knowledge_date(connection, skills_framework, as_of)
+    columns = [c for c in skills_framework.c if c.name not in {"framework_row_id", "valid_from", "valid_to", "load_id"}]
+    return _frame(connection, select(*columns).where(_valid_on(skills_framework, day)))
+
+
+def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> ComplianceInputs:
     staff_day = knowledge_date(connection, assignment, as_of)
     records_day = knowledge_date(connection, esr_competence_record, as_of)
     needs_day = knowledge_date(connection, training_requirement, as_of)
@@ -91,6 +121,11 @@ def compliance_inputs(connection: Connection, as_of: date) -> ComplianceInputs:
     catalogue = _frame(
         connection, select(competence.c.competency_name, competence.c.subject, competence.c.refresher_months)
     )
+    totara = learning_evidence(
+        completed_learning(connection, as_of, COMPETENCE_EVIDENCE_SOURCES), skills_framework_on(connection, as_of), vpd
+    )
+    if not totara.empty:
+        evidence = pd.concat([evidence, totara], ignore_index=True)
     return ComplianceInputs(
         assignments=assignments,
         training_needs=needs,

@@ -1,22 +1,32 @@
-"""The trust's training needs analysis in core, versioned by when each new version of the file was received."""
+"""The trust's rule files in core (training needs analysis, skills framework, role skill profiles), each kept as
+versions: a new version of a file closes the current one on the day it is received."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, Table, update
 
 from warehouse.bulk import insert_frame
-from warehouse.models import training_requirement
+from warehouse.models import role_skill_profile, skills_framework, training_requirement
+
+#: rule file name → (core table, columns written)
+RULE_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "training_needs_analysis.csv": (training_requirement, ("applies_to", "match_value", "competency_name")),
+    "skills_framework.csv": (
+        skills_framework,
+        ("skill_code", "skill_name", "category", "evidence_source", "evidence_key", "valid_for_months"),
+    ),
+    "role_skill_profiles.csv": (role_skill_profile, ("job_role", "skill_code", "priority", "needed_by")),
+}
 
 
-def replace_training_needs(connection: Connection, rules: pd.DataFrame, load_id: int, received_on: date) -> int:
-    """Close the current version of the TNA and open `rules` as the new one from `received_on`."""
-    connection.execute(
-        update(training_requirement).where(training_requirement.c.valid_to.is_(None)).values(valid_to=received_on)
-    )
-    frame = rules[["applies_to", "match_value", "competency_name"]].assign(
-        valid_from=received_on, valid_to=None, load_id=load_id
-    )
-    return insert_frame(connection, training_requirement, frame)
+def replace_rule_version(
+    connection: Connection, file_name: str, rules: pd.DataFrame, load_id: int, received_on: date
+) -> int:
+    """Close the current version of a rule file and open `rules` as the new one from `received_on`."""
+    table, columns = RULE_TABLES[file_name]
+    connection.execute(update(table).where(table.c.valid_to.is_(None)).values(valid_to=received_on))
+    frame = rules[list(columns)].assign(valid_from=received_on, valid_to=None, load_id=load_id)
+    return insert_frame(connection, table, frame)

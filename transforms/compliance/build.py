@@ -79,11 +79,7 @@ def build_compliance(inputs: ComplianceInputs, as_of: date, rules: ComplianceSet
     person["as_of_date"] = as_of
     person["achieved_on"] = pd.to_datetime(person["achieved_on"]).dt.date
     person["expires_on"] = pd.to_datetime(person["expires_on"]).dt.date
-    person = (
-        person[PERSON_COLUMNS]
-        .sort_values(["vpd", "employee_number", "competency_name"])
-        .reset_index(drop=True)
-    )
+    person = person[PERSON_COLUMNS].sort_values(["vpd", "employee_number", "competency_name"]).reset_index(drop=True)
     person = _nulls_as_none(person)
     return ComplianceTables(
         person=person,
@@ -95,9 +91,7 @@ def build_compliance(inputs: ComplianceInputs, as_of: date, rules: ComplianceSet
 def _essential_for_people_in_scope(esr_records: pd.DataFrame, in_scope: pd.DataFrame) -> pd.DataFrame:
     essential = esr_records.loc[esr_records["essential"].fillna(False).astype(bool)]
     people = in_scope[["vpd", "employee_number"]].drop_duplicates()
-    return essential.merge(people, on=["vpd", "employee_number"])[
-        ["vpd", "employee_number", "competency_name"]
-    ]
+    return essential.merge(people, on=["vpd", "employee_number"])[["vpd", "employee_number", "competency_name"]]
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:

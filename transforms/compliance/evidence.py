@@ -63,3 +63,41 @@ def latest_evidence(evidence: pd.DataFrame, catalogue: pd.DataFrame, as_of: date
     )
     latest = dated.drop_duplicates(["vpd", "employee_number", "competency_name"], keep="first")
     return latest[columns].reset_index(drop=True)
+
+
+#: Learning-record sources that can evidence an ESR competence, as named in the skills framework.
+COMPETENCE_EVIDENCE_SOURCES = ("totara_certification", "totara_course")
+
+
+def learning_evidence(learning: pd.DataFrame, framework: pd.DataFrame, vpd: str) -> pd.DataFrame:
+    """Totara certifications and courses as evidence for the ESR competences they are mapped to.
+
+    A certification or course evidences a competence when both appear as evidence rows of the same Skill Code in
+    the skills framework (keys compared case-insensitively). A certification brings its own expiry; a course has
+    none, so its expiry is derived from the competence's period. `learning` holds completed records only:
+    source, user_key (the ESR Employee Number), item_key, achieved_on, expires_on.
+    """
+    columns = list(EVIDENCE_COLUMNS)
+    if learning.empty or framework.empty:
+        return pd.DataFrame(columns=columns)
+    keyed = framework.assign(_key=framework["evidence_key"].astype(str).str.strip().str.casefold())
+    competences = keyed.loc[keyed["evidence_source"] == "esr_competence", ["skill_code", "evidence_key"]].rename(
+        columns={"evidence_key": "competency_name"}
+    )
+    items = keyed.loc[
+        keyed["evidence_source"].isin(COMPETENCE_EVIDENCE_SOURCES), ["skill_code", "evidence_source", "_key"]
+    ]
+    mapping = items.merge(competences, on="skill_code").drop_duplicates(["evidence_source", "_key", "competency_name"])
+    records = learning.assign(_key=learning["item_key"].astype(str).str.strip().str.casefold())
+    mapped = records.merge(mapping, left_on=["source", "_key"], right_on=["evidence_source", "_key"])
+    return pd.DataFrame(
+        {
+            "vpd": vpd,
+            "employee_number": mapped["user_key"].astype(str).str.strip(),
+            "competency_name": mapped["competency_name"],
+            "achieved_on": mapped["achieved_on"],
+            "expires_on": mapped["expires_on"].where(mapped["source"] == "totara_certification", None),
+            "no_expiry": False,
+            "source": mapped["source"],
+        }
+    )[columns]

@@ -43,9 +43,7 @@ def reconcile(compliance_person: pd.DataFrame, esr_records: pd.DataFrame) -> pd.
     if joined.empty:
         return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     esr_rag = joined["compliance_status"].str.upper()
-    agrees = [
-        status in ESR_RAG_AGREES_WITH[code] for code, status in zip(esr_rag, joined["status"], strict=True)
-    ]
+    agrees = [status in ESR_RAG_AGREES_WITH[code] for code, status in zip(esr_rag, joined["status"], strict=True)]
     differ = joined.loc[~np.array(agrees, dtype=bool)].copy()
     differ["esr_compliance_status"] = differ["compliance_status"].str.upper()
     differ["learnscape_status"] = differ["status"]

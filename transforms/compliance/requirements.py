@@ -74,9 +74,7 @@ def person_requirements(assignment_rows: pd.DataFrame, essential: pd.DataFrame |
 
     `essential` optionally adds ESR's own Essential=Y competences for people in scope (a trust setting).
     """
-    counted = assignment_rows.loc[
-        assignment_rows["counts"].astype(bool), ["vpd", "employee_number", "competency_name"]
-    ]
+    counted = assignment_rows.loc[assignment_rows["counts"].astype(bool), ["vpd", "employee_number", "competency_name"]]
     if essential is not None and not essential.empty:
         counted = pd.concat([counted, essential[["vpd", "employee_number", "competency_name"]]])
     return counted.drop_duplicates().reset_index(drop=True)

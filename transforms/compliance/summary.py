@@ -53,9 +53,7 @@ def rag(compliance_pct: pd.Series, target_pct: pd.Series, amber_floor_pct: float
     )
 
 
-def compliance_summary(
-    compliance_person: pd.DataFrame, as_of: date, rules: ComplianceSettings
-) -> pd.DataFrame:
+def compliance_summary(compliance_person: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:
     """One row per dimension, group value and competence (plus `ALL`), with counts, % and RAG."""
     if compliance_person.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -81,8 +79,4 @@ def compliance_summary(
     summary["target_pct"] = summary["competency_name"].map(rules.target_for).astype(float)
     summary["rag"] = rag(summary["compliance_pct"], summary["target_pct"], rules.amber_floor_pct)
     summary["as_of_date"] = as_of
-    return (
-        summary[SUMMARY_COLUMNS]
-        .sort_values(["dimension", "group_value", "competency_name"])
-        .reset_index(drop=True)
-    )
+    return summary[SUMMARY_COLUMNS].sort_values(["dimension", "group_value", "competency_name"]).reset_index(drop=True)

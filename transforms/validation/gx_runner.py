@@ -100,9 +100,7 @@ class GxValidator:
     def validate(self, suite: Suite, frame: pd.DataFrame, batch_label: str) -> GxVerdict:
         """Validate one batch (the accepted rows of a file, or a chunk of them)."""
         present = [e for e in suite.expectations if all(c in frame.columns for c in e.columns)]
-        result = self._checkpoint(suite).run(
-            batch_parameters={"dataframe": frame}, run_id=self._run_id(batch_label)
-        )
+        result = self._checkpoint(suite).run(batch_parameters={"dataframe": frame}, run_id=self._run_id(batch_label))
         failed: list[str] = []
         evaluated = 0
         for validation in result.run_results.values():

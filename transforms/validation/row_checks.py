@@ -80,9 +80,7 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-def conflicting_duplicates(
-    frame: pd.DataFrame, keys: list[str], compare: list[str], headings: dict[str, str]
-):
+def conflicting_duplicates(frame: pd.DataFrame, keys: list[str], compare: list[str], headings: dict[str, str]):
     """Rows sharing a key but disagreeing on any other field: all of them fail (nobody can tell which is right).
 
     Exact repeats are not failures; the caller keeps one of them.
@@ -105,3 +103,12 @@ def conflicting_duplicates(
             "reason": "duplicate key with conflicting values in the same file",
         }
     )
+
+
+def combine_failures(*failures: pd.DataFrame) -> pd.DataFrame:
+    """All failures of a batch, one per row and field: the first-named reason wins (a reader's "unrecognised date"
+    over the suite's "blank or not a date" for the same cell)."""
+    present = [f[FAILURE_COLUMNS] for f in failures if not f.empty]
+    if not present:
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
+    return pd.concat(present, ignore_index=True).drop_duplicates(["row_number", "field"], keep="first")

@@ -1,0 +1,118 @@
+"""Totara report exports in the warehouse: certifications and courses mapped through the skills framework count
+as evidence for ESR competences; exports are snapshots; unusable rows are quarantined, never silently dropped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.esr_files import FIRE, RESUS, competence_row, staff_row, write_competences, write_csv, write_staff
+from tests.pipeline_support import ingest, person_rows, statuses
+from warehouse.models import learning_record, rejected_row
+
+CERT_HEADINGS = ["User's Fullname", "User ID Number", "Username", "User's Email", "Certification Name",
+                 "Certification ID Number", "Status", "Date Completed", "Window Opens", "Expiry Date"]
+COURSE_HEADINGS = ["User's Fullname", "User ID Number", "Username", "User's Email", "Course Name",
+                   "Course Shortname", "Course ID Number", "Completion Status", "Date Enrolled", "Date Started",
+                   "Date Completed", "Grade"]
+FRAMEWORK_HEADINGS = ["Skill Code", "Skill Name", "Category", "Evidence Source", "Evidence Key", "Valid For Months"]
+
+
+def certification(user: str, status: str, completed: str = "", expires: str = "", cert: str = "CERT-FIRE") -> dict:
+    return {"User's Fullname": "Siân O'Brien-Jones", "User ID Number": user, "Username": f"u{user}",
+            "User's Email": f"{user}@nhs.net", "Certification Name": "Fire Safety", "Certification ID Number": cert,
+            "Status": status, "Date Completed": completed, "Window Opens": "", "Expiry Date": expires}
+
+
+def course(user: str, status: str, completed: str = "", course_id: str = "crs-bls") -> dict:
+    return {"User's Fullname": "Zoë Adams", "User ID Number": user, "Username": f"u{user}",
+            "User's Email": f"{user}@nhs.net", "Course Name": "Basic Life Support", "Course Shortname": "BLS",
+            "Course ID Number": course_id, "Completion Status": status, "Date Enrolled": "01 Jan 2026",
+            "Date Started": "", "Date Completed": completed, "Grade": ""}
+
+
+@pytest.fixture
+def totara_trust(trust):
+    config, engine, landing = trust
+    write_csv(landing / "trust" / "skills_framework.csv", FRAMEWORK_HEADINGS, [
+        {"Skill Code": "STAT-FIRE", "Skill Name": "Fire safety", "Category": "Statutory and mandatory",
+         "Evidence Source": "esr_competence", "Evidence Key": FIRE, "Valid For Months": "24"},
+        {"Skill Code": "STAT-FIRE", "Skill Name": "Fire safety", "Category": "Statutory and mandatory",
+         "Evidence Source": "totara_certification", "Evidence Key": "cert-fire", "Valid For Months": "24"},
+        {"Skill Code": "STAT-BLS", "Skill Name": "Basic life support", "Category": "Statutory and mandatory",
+         "Evidence Source": "esr_competence", "Evidence Key": RESUS, "Valid For Months": "12"},
+        {"Skill Code": "STAT-BLS", "Skill Name": "Basic life support", "Category": "Statutory and mandatory",
+         "Evidence Source": "totara_course", "Evidence Key": "CRS-BLS", "Valid For Months": "12"},
+    ])
+    write_staff(landing, "20261101", "full", [staff_row(f"1000000{i}") for i in range(1, 6)])
+    write_competences(landing, "20261101", "full", [
+        competence_row("10000001", FIRE, "01/06/2023", "01/06/2025", rag="RED"),
+        competence_row("10000002", FIRE, "01/06/2025", "01/06/2027"),
+    ])
+    return trust
+
+
+def test_later_totara_certification_makes_an_expired_esr_competence_compliant(totara_trust):
+    landing = totara_trust[2]
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS, [
+        certification("10000001", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028"),
+        certification("10000002", "Expired since 01 Jan 2024", "01 Jan 2022", "01 Jan 2024"),
+        certification("10000003", "Assigned"),
+    ])
+    outcomes = ingest(totara_trust)
+    assert outcomes["totara_certification_completion_20261122.csv"].status == "loaded"
+    rows = person_rows(totara_trust).set_index(["employee_number", "competency_name"])
+    assert (rows.loc[("10000001", FIRE), "status"], rows.loc[("10000001", FIRE), "evidence_source"]) == (
+        "compliant", "totara_certification")
+    assert rows.loc[("10000001", FIRE), "expires_on"] == date(2028, 9, 1)
+    assert rows.loc[("10000002", FIRE), "evidence_source"] == "esr"  # the ESR award is the later one
+    assert rows.loc[("10000003", FIRE), "status"] == "missing"  # Assigned is not evidence
+
+
+def test_course_completion_evidences_a_competence_with_the_period_of_the_competence_name(totara_trust):
+    landing = totara_trust[2]
+    write_csv(landing / "totara" / "totara_course_completion_20261122.csv", COURSE_HEADINGS, [
+        course("10000004", "Complete", "15 Jan 2026"),
+        course("10000005", "Complete via rpl", "20 Oct 2026 at 09:15"),
+        course("10000003", "In progress"),
+    ])
+    ingest(totara_trust)
+    rows = person_rows(totara_trust).set_index(["employee_number", "competency_name"])
+    assert rows.loc[("10000004", RESUS), "expires_on"] == date(2027, 1, 15)
+    assert rows.loc[("10000004", RESUS), "status"] == "expiring"
+    assert rows.loc[("10000005", RESUS), "status"] == "compliant"
+    assert rows.loc[("10000003", RESUS), "status"] == "missing"
+
+
+def test_rows_without_a_user_id_number_are_quarantined_with_their_reason(totara_trust):
+    landing = totara_trust[2]
+    rows = [certification(f"1000000{i}", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028") for i in range(1, 6)]
+    rows.append(certification("", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028"))
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS, rows)
+    outcome = ingest(totara_trust)["totara_certification_completion_20261122.csv"]
+    assert (outcome.status, outcome.rows_rejected) == ("loaded", 1)
+    with totara_trust[1].connect() as connection:
+        quarantined = connection.execute(
+            select(rejected_row).where(rejected_row.c.source_file == "totara_certification_completion_20261122.csv")
+        ).all()
+    assert [(r.row_number, r.field) for r in quarantined] == [(7, "User ID Number")]
+
+
+def test_a_newer_export_ends_records_it_no_longer_shows_and_an_older_one_is_superseded(totara_trust):
+    landing = totara_trust[2]
+    rows = [certification(f"1000000{i}", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028") for i in range(1, 6)]
+    write_csv(landing / "totara" / "totara_certification_completion_20261115.csv", CERT_HEADINGS, rows)
+    ingest(totara_trust)
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS, rows[1:])
+    write_csv(landing / "totara" / "totara_certification_completion_20261108.csv", CERT_HEADINGS, rows[:2])
+    outcomes = ingest(totara_trust)
+    assert outcomes["totara_certification_completion_20261122.csv"].status == "loaded"
+    assert outcomes["totara_certification_completion_20261108.csv"].status == "refused"
+    assert "superseded" in outcomes["totara_certification_completion_20261108.csv"].message
+    with totara_trust[1].connect() as connection:
+        ended = connection.execute(select(learning_record).where(learning_record.c.ended_on.is_not(None))).all()
+    assert [(r.user_key, r.ended_on) for r in ended] == [("10000001", date(2026, 11, 22))]
+    assert statuses(person_rows(totara_trust))[("10000001", FIRE)] == "expired"
+    assert statuses(person_rows(totara_trust, date(2026, 11, 20)))[("10000001", FIRE)] == "compliant"
