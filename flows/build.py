@@ -11,8 +11,11 @@ from prefect.cache_policies import NO_CACHE
 from flows.context import resolve_run, warehouse_engine
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance
+from transforms.unmatched import unmatched_learners
+from warehouse import totara_api
 from warehouse.marts import replace_marts_for_date
-from warehouse.snapshot import compliance_inputs
+from warehouse.models import totara_job_assignment, totara_user
+from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     log = run_logger()
     with engine.connect() as connection:
         inputs = compliance_inputs(connection, as_of, config.trust.vpd)
+        people, assignments = esr_keys_on(connection, as_of)
+        unmatched = unmatched_learners(
+            people,
+            assignments,
+            totara_api.live_records(connection, totara_user),
+            totara_api.live_records(connection, totara_job_assignment),
+            learning_user_keys(connection),
+        )
     tables = build_compliance(inputs, as_of, config.compliance)
     written = replace_marts_for_date(
         engine,
@@ -34,6 +45,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             "compliance_person": tables.person,
             "compliance_summary": tables.summary,
             "compliance_reconciliation": tables.reconciliation,
+            "unmatched_learner": unmatched.assign(as_of_date=as_of),
         },
     )
     log.info("Compliance marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))

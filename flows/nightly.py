@@ -13,6 +13,7 @@ from flows.context import resolve_run, warehouse_engine
 from flows.ingest import ingest_landing
 from flows.outcomes import LoadOutcome
 from flows.publish import publish_feed_task
+from flows.totara import pull_totara_task
 from warehouse.load_log import finish_run, start_run
 
 
@@ -40,7 +41,10 @@ def nightly_flow(
     run_id = str(flow_run.id)
     start_run(engine, run_id, settings.as_of)
     try:
-        loads = ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
+        loads = []
+        if settings.config.sources.totara.enabled:
+            loads += pull_totara_task(engine, settings.config, date.today(), run_id)
+        loads += ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
         build = build_compliance_task(engine, settings.config, settings.as_of)
         feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
     except Exception as error:

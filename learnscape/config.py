@@ -45,8 +45,12 @@ class WarehouseSettings(_Frozen):
 
 
 class TotaraSettings(_Frozen):
-    """Totara LMS external API; credentials come from the named environment variables."""
+    """Totara LMS external API; credentials come from the named environment variables.
 
+    `enabled` turns on the API pull in the nightly run (report exports are read from the landing folder either way).
+    """
+
+    enabled: bool = False
     base_url: str = "http://127.0.0.1:8081"
     client_id_env: str = "LEARNSCAPE_TOTARA_CLIENT_ID"
     client_secret_env: str = "LEARNSCAPE_TOTARA_CLIENT_SECRET"

@@ -8,12 +8,14 @@ import pandas as pd
 from sqlalchemy import Engine, delete
 
 from warehouse.bulk import insert_frame
-from warehouse.models import compliance_person, compliance_reconciliation, compliance_summary
+from warehouse.models import compliance_person, compliance_reconciliation, compliance_summary, unmatched_learner
 
+#: Tables rebuilt per reporting date, by name.
 COMPLIANCE_MARTS = {
     "compliance_person": compliance_person,
     "compliance_summary": compliance_summary,
     "compliance_reconciliation": compliance_reconciliation,
+    "unmatched_learner": unmatched_learner,
 }
 
 

@@ -133,3 +133,24 @@ def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> Complian
         catalogue=catalogue,
         esr_records=records,
     )
+
+
+def esr_keys_on(connection: Connection, as_of: date) -> tuple[pd.Series, pd.Series]:
+    """Employee Numbers and Assignment Numbers held in ESR on the date (any status)."""
+    staff_day = knowledge_date(connection, assignment, as_of)
+    keys = _frame(
+        connection,
+        select(assignment.c.employee_number, assignment.c.assignment_number).where(_valid_on(assignment, staff_day)),
+    )
+    return keys["employee_number"] if not keys.empty else pd.Series(dtype=str), (
+        keys["assignment_number"] if not keys.empty else pd.Series(dtype=str)
+    )
+
+
+def learning_user_keys(connection: Connection) -> pd.DataFrame:
+    return _frame(
+        connection,
+        select(learning_record.c.source, learning_record.c.user_key)
+        .where(learning_record.c.ended_on.is_(None))
+        .distinct(),
+    )
