@@ -11,17 +11,21 @@ from prefect.cache_policies import NO_CACHE
 from flows.context import resolve_run, warehouse_engine
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance
+from transforms.skills.build import build_skills
 from transforms.unmatched import unmatched_learners
 from warehouse import totara_api
 from warehouse.marts import replace_marts_for_date
 from warehouse.models import totara_job_assignment, totara_user
-from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys
+from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys, skills_inputs
 
 
 @dataclass(frozen=True)
 class BuildResult:
     as_of: date
     rows_written: dict[str, int]
+
+    def merged_with(self, other: BuildResult) -> BuildResult:
+        return BuildResult(as_of=self.as_of, rows_written={**self.rows_written, **other.rows_written})
 
 
 @task(name="build-compliance-marts", cache_policy=NO_CACHE)
@@ -57,4 +61,26 @@ def build_flow(config_file: str | None = None, as_of: str | None = None) -> Buil
     """Rebuild the compliance marts for the reporting date (default today) from the warehouse's history."""
     settings = resolve_run(config_file, as_of=as_of)
     engine = warehouse_engine(settings.config)
-    return build_compliance_task(engine, settings.config, settings.as_of)
+    compliance = build_compliance_task(engine, settings.config, settings.as_of)
+    skills = build_skills_task(engine, settings.config, settings.as_of)
+    return compliance.merged_with(skills)
+
+
+@task(name="build-skills-marts", cache_policy=NO_CACHE)
+def build_skills_task(engine, config, as_of: date) -> BuildResult:
+    log = run_logger()
+    with engine.connect() as connection:
+        inputs = skills_inputs(connection, as_of, config)
+    tables = build_skills(inputs, as_of, window_days=config.compliance.expiring_window_days)
+    written = replace_marts_for_date(
+        engine,
+        as_of,
+        {
+            "skills_log": tables.log.assign(as_of_date=as_of),
+            "skills_gap_person": tables.gap_person,
+            "skills_gap_summary": tables.gap_summary,
+            "capability_forecast": tables.forecast,
+        },
+    )
+    log.info("Skills marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
+    return BuildResult(as_of=as_of, rows_written=written)

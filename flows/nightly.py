@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.build import BuildResult, build_compliance_task
+from flows.build import BuildResult, build_compliance_task, build_skills_task
 from flows.context import resolve_run, warehouse_engine
 from flows.ingest import ingest_landing
 from flows.outcomes import LoadOutcome
@@ -45,7 +45,9 @@ def nightly_flow(
         if settings.config.sources.totara.enabled:
             loads += pull_totara_task(engine, settings.config, date.today(), run_id)
         loads += ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
-        build = build_compliance_task(engine, settings.config, settings.as_of)
+        build = build_compliance_task(engine, settings.config, settings.as_of).merged_with(
+            build_skills_task(engine, settings.config, settings.as_of)
+        )
         feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
     except Exception as error:
         finish_run(engine, run_id, "failed", f"{type(error).__name__}: {error}")

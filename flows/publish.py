@@ -13,15 +13,34 @@ from sqlalchemy import select
 from flows.context import resolve_run, warehouse_engine
 from flows.logs import run_logger
 from warehouse.feeds import PublishedFeed, publish_feed
-from warehouse.models import compliance_person, compliance_summary, feed_log, load_log
+from warehouse.models import (
+    capability_forecast,
+    compliance_person,
+    compliance_summary,
+    feed_log,
+    load_log,
+    skills_gap_person,
+    skills_gap_summary,
+)
 
 #: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
-FEED_FILES = {"compliance_person": compliance_person, "compliance_summary": compliance_summary}
+FEED_FILES = {
+    "compliance_person": compliance_person,
+    "compliance_summary": compliance_summary,
+    "skills_gap_person": skills_gap_person,
+    "skills_gap_summary": skills_gap_summary,
+    "capability_forecast": capability_forecast,
+}
 
 
 def _mart_rows(connection, table, as_of: date) -> pd.DataFrame:
     columns = [c for c in table.c if c.name != "vpd"]
-    order = [c for c in table.c if c.name in {"employee_number", "dimension", "group_value", "competency_name"}]
+    order = [
+        c
+        for c in table.c
+        if c.name
+        in {"employee_number", "dimension", "group_value", "org_unit", "job_role", "competency_name", "skill_code"}
+    ]
     result = connection.execute(select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 

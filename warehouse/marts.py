@@ -8,7 +8,16 @@ import pandas as pd
 from sqlalchemy import Engine, delete
 
 from warehouse.bulk import insert_frame
-from warehouse.models import compliance_person, compliance_reconciliation, compliance_summary, unmatched_learner
+from warehouse.models import (
+    capability_forecast,
+    compliance_person,
+    compliance_reconciliation,
+    compliance_summary,
+    skills_gap_person,
+    skills_gap_summary,
+    skills_log,
+    unmatched_learner,
+)
 
 #: Tables rebuilt per reporting date, by name.
 COMPLIANCE_MARTS = {
@@ -16,6 +25,10 @@ COMPLIANCE_MARTS = {
     "compliance_summary": compliance_summary,
     "compliance_reconciliation": compliance_reconciliation,
     "unmatched_learner": unmatched_learner,
+    "skills_log": skills_log,
+    "skills_gap_person": skills_gap_person,
+    "skills_gap_summary": skills_gap_summary,
+    "capability_forecast": capability_forecast,
 }
 
 

@@ -499,4 +499,95 @@ compliance_reconciliation = Table(
     comment="Person-competences where ESR's own Compliance Status disagrees with Learnscape's status.",
 )
 
-PUBLISHED_TABLES = ("compliance_person", "compliance_summary", "compliance_reconciliation")
+skills_log = Table(
+    "skills_log",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("skill_code", String(40), nullable=False),
+    Column("skill_name", String(240)),
+    Column("category", String(120)),
+    Column("evidenced_on", Date, comment="Latest achievement evidencing the skill, from any source."),
+    Column("valid_until", Date, comment="When the skill lapses; NULL = does not lapse."),
+    Column("evidence_source", String(40)),
+    Column("evidence_key", String(400)),
+    Column("vpd", String(3), nullable=False),
+    UniqueConstraint("as_of_date", "vpd", "employee_number", "skill_code"),
+    schema="marts",
+    comment="Each person's skills held on the reporting date, one row per person and skill.",
+)
+
+skills_gap_person = Table(
+    "skills_gap_person",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("employee_number", String(20), nullable=False),
+    Column("assignment_number", String(20), nullable=False),
+    Column("organisation", String(240)),
+    Column("org_level_3", String(240)),
+    Column("job_role", String(240)),
+    Column("skill_code", String(40), nullable=False),
+    Column("skill_name", String(240)),
+    Column("category", String(120)),
+    Column("priority", String(20), nullable=False),
+    Column("needed_by", Date),
+    Column("status", String(10), nullable=False, comment="held, expiring, lapsed, missing."),
+    Column("evidenced_on", Date),
+    Column("valid_until", Date),
+    Column("evidence_source", String(40)),
+    Column("is_future_capability", Boolean, nullable=False),
+    Column("vpd", String(3), nullable=False),
+    UniqueConstraint("as_of_date", "vpd", "employee_number", "skill_code"),
+    Index(None, "as_of_date", "org_level_3"),
+    schema="marts",
+    comment="One row per person and skill their job role requires, with its status on the reporting date.",
+)
+
+skills_gap_summary = Table(
+    "skills_gap_summary",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column(
+        "dimension", String(40), nullable=False, comment="trust, org_level_3, org_level_4, org_level_5, organisation."
+    ),
+    Column("org_unit", String(240), nullable=False),
+    Column("job_role", String(240), nullable=False),
+    Column("skill_code", String(40), nullable=False),
+    Column("skill_name", String(240)),
+    Column("people_in_role", Integer, nullable=False),
+    Column("holders", Integer, nullable=False),
+    Column("coverage_pct", Float),
+    Column("gap_count", Integer, nullable=False),
+    Column("holders_in_90_days", Integer, nullable=False),
+    Column("upcoming_gap_count", Integer, nullable=False),
+    Column("coverage_pct_in_90_days", Float),
+    Index(None, "as_of_date", "dimension", "org_unit"),
+    schema="marts",
+    comment="Essential-skill coverage per org unit, job role and skill, now and 90 days ahead.",
+)
+
+capability_forecast = Table(
+    "capability_forecast",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("job_role", String(240), nullable=False),
+    Column("skill_code", String(40), nullable=False),
+    Column("skill_name", String(240)),
+    Column("needed_by", Date, nullable=False),
+    Column("holders_needed", Integer, nullable=False),
+    Column("holders_now", Integer, nullable=False),
+    Column("in_pipeline", Integer, nullable=False),
+    Column("shortfall", Integer, nullable=False),
+    schema="marts",
+    comment="Future capabilities: holders needed by the date versus held now and in the pipeline.",
+)
+
+PUBLISHED_TABLES = (
+    "compliance_person",
+    "compliance_summary",
+    "compliance_reconciliation",
+    "skills_log",
+    "skills_gap_person",
+    "skills_gap_summary",
+    "capability_forecast",
+)

@@ -1,9 +1,9 @@
-"""The trust as the warehouse knew it on a reporting date: the inputs compliance is computed from.
+"""The trust as the warehouse knew it on a reporting date: the inputs compliance and skills are computed from.
 
 Each dataset is read as of its knowledge date K = max(D, the dataset's earliest version): the version valid on
-K (`valid_from <= K < valid_to`), and awards the warehouse had seen by K and not seen withdrawn by then. A
-reporting date before the first snapshot is therefore computed from the first snapshot, with the business dates
-(assignment start and end, award dates) applied to D.
+K (`valid_from <= K < valid_to`), and awards or learning records the warehouse had seen by K and not seen
+withdrawn by then. A reporting date before the first snapshot is therefore computed from the first snapshot, with
+the business dates (assignment start and end, award dates) applied to D.
 """
 
 from __future__ import annotations
@@ -13,17 +13,23 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Table, and_, func, or_, select
 
+from learnscape.config import LearnscapeConfig
 from transforms.compliance.build import ComplianceInputs
 from transforms.compliance.evidence import COMPETENCE_EVIDENCE_SOURCES, learning_evidence
+from transforms.compliance.population import in_scope_assignments, primary_assignments
+from transforms.skills.build import SkillsInputs
 from warehouse.models import (
     assignment,
     competence,
     competence_achievement,
     esr_competence_record,
     learning_record,
+    role_skill_profile,
     skills_framework,
     training_requirement,
 )
+
+LEARNING_SOURCES = ("totara_certification", "totara_course", "totara_competency")
 
 
 def knowledge_date(connection: Connection, table: Table, as_of: date, column: str = "valid_from") -> date:
@@ -44,45 +50,22 @@ def _frame(connection: Connection, query) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def completed_learning(connection: Connection, as_of: date, sources: tuple[str, ...]) -> pd.DataFrame:
-    """Completed learning records of the given sources as known on the date, dated on or before it."""
-    known_day = knowledge_date(connection, learning_record, as_of, column="first_seen_on")
-    return _frame(
-        connection,
-        select(
-            learning_record.c.source,
-            learning_record.c.user_key,
-            learning_record.c.item_key,
-            learning_record.c.achieved_on,
-            learning_record.c.expires_on,
-        ).where(
-            learning_record.c.source.in_(sources),
-            learning_record.c.is_evidence.is_(True),
-            learning_record.c.achieved_on <= as_of,
-            learning_record.c.first_seen_on <= known_day,
-            or_(learning_record.c.ended_on.is_(None), learning_record.c.ended_on > known_day),
-        ),
-    )
+def _current_columns(table: Table, hidden: set[str]):
+    return [c for c in table.c if c.name not in hidden]
 
 
-def skills_framework_on(connection: Connection, as_of: date) -> pd.DataFrame:
-    day = knowledge_date(connection, skills_framework, as_of)
-    columns = [c for c in skills_framework.c if c.name not in {"framework_row_id", "valid_from", "valid_to", "load_id"}]
-    return _frame(connection, select(*columns).where(_valid_on(skills_framework, day)))
+def assignments_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    """Every ESR assignment as known on the date (any status), one row each."""
+    day = knowledge_date(connection, assignment, as_of)
+    hidden = {"assignment_version_id", "row_hash", "valid_from", "valid_to", "confirmed_on", "load_id"}
+    return _frame(connection, select(*_current_columns(assignment, hidden)).where(_valid_on(assignment, day)))
 
 
-def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> ComplianceInputs:
-    staff_day = knowledge_date(connection, assignment, as_of)
-    records_day = knowledge_date(connection, esr_competence_record, as_of)
-    needs_day = knowledge_date(connection, training_requirement, as_of)
+def esr_awards_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    """ESR awards known on the date and dated on or before it."""
+    day = knowledge_date(connection, esr_competence_record, as_of)
     awards = competence_achievement
-    assignments = _frame(
-        connection,
-        select(*[c for c in assignment.c if c.name not in {"row_hash", "valid_from", "valid_to", "load_id"}]).where(
-            _valid_on(assignment, staff_day)
-        ),
-    )
-    evidence = _frame(
+    return _frame(
         connection,
         select(
             awards.c.vpd,
@@ -93,58 +76,163 @@ def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> Complian
             awards.c.no_expiry,
             awards.c.source,
         ).where(
-            awards.c.first_seen_on <= records_day,
-            or_(awards.c.ended_on.is_(None), awards.c.ended_on > records_day),
+            awards.c.first_seen_on <= day,
+            or_(awards.c.ended_on.is_(None), awards.c.ended_on > day),
             awards.c.achieved_on <= as_of,
         ),
     )
-    records = _frame(
+
+
+def esr_records_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    day = knowledge_date(connection, esr_competence_record, as_of)
+    record = esr_competence_record
+    return _frame(
         connection,
         select(
-            esr_competence_record.c.vpd,
-            esr_competence_record.c.employee_number,
-            esr_competence_record.c.competency_name,
-            esr_competence_record.c.compliance_status,
-            esr_competence_record.c.expiry_date,
-            esr_competence_record.c.no_expiry,
-            esr_competence_record.c.essential,
-        ).where(_valid_on(esr_competence_record, records_day)),
+            record.c.vpd,
+            record.c.employee_number,
+            record.c.competency_name,
+            record.c.compliance_status,
+            record.c.expiry_date,
+            record.c.no_expiry,
+            record.c.essential,
+        ).where(_valid_on(record, day)),
     )
-    needs = _frame(
+
+
+def learning_on(connection: Connection, as_of: date, sources: tuple[str, ...], completed: bool = True) -> pd.DataFrame:
+    """Learning records of the given sources as known on the date: completed ones dated on or before it, or
+    (completed=False) the ones still open without a completion, such as courses in progress."""
+    day = knowledge_date(connection, learning_record, as_of, column="first_seen_on")
+    record = learning_record
+    known = and_(
+        record.c.source.in_(sources),
+        record.c.first_seen_on <= day,
+        or_(record.c.ended_on.is_(None), record.c.ended_on > day),
+    )
+    if completed:
+        condition = and_(known, record.c.is_evidence.is_(True), record.c.achieved_on <= as_of)
+    else:
+        condition = and_(known, record.c.is_evidence.is_(False))
+    return _frame(
         connection,
         select(
-            training_requirement.c.applies_to,
-            training_requirement.c.match_value,
-            training_requirement.c.competency_name,
-        ).where(_valid_on(training_requirement, needs_day)),
+            record.c.source,
+            record.c.user_key,
+            record.c.item_key,
+            record.c.achieved_on,
+            record.c.expires_on,
+        ).where(condition),
     )
-    catalogue = _frame(
-        connection, select(competence.c.competency_name, competence.c.subject, competence.c.refresher_months)
+
+
+def _rule_file_on(connection: Connection, table: Table, as_of: date, hidden: set[str]) -> pd.DataFrame:
+    day = knowledge_date(connection, table, as_of)
+    return _frame(
+        connection,
+        select(*_current_columns(table, hidden | {"valid_from", "valid_to", "load_id"})).where(_valid_on(table, day)),
     )
+
+
+def skills_framework_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    return _rule_file_on(connection, skills_framework, as_of, {"framework_row_id"})
+
+
+def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> ComplianceInputs:
+    evidence = esr_awards_on(connection, as_of)
     totara = learning_evidence(
-        completed_learning(connection, as_of, COMPETENCE_EVIDENCE_SOURCES), skills_framework_on(connection, as_of), vpd
+        learning_on(connection, as_of, COMPETENCE_EVIDENCE_SOURCES), skills_framework_on(connection, as_of), vpd
     )
     if not totara.empty:
         evidence = pd.concat([evidence, totara], ignore_index=True)
     return ComplianceInputs(
-        assignments=assignments,
-        training_needs=needs,
+        assignments=assignments_on(connection, as_of),
+        training_needs=_rule_file_on(connection, training_requirement, as_of, {"requirement_id"}),
         evidence=evidence,
-        catalogue=catalogue,
-        esr_records=records,
+        catalogue=_frame(
+            connection, select(competence.c.competency_name, competence.c.subject, competence.c.refresher_months)
+        ),
+        esr_records=esr_records_on(connection, as_of),
     )
+
+
+def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig) -> SkillsInputs:
+    """Everything the skills tables need: people in post (primary assignment), evidence from every source,
+    the skills framework and role profiles in force, and people enrolled on mapped courses."""
+    vpd = config.trust.vpd
+    people = primary_assignments(in_scope_assignments(assignments_on(connection, as_of), as_of, config.compliance))
+    esr = esr_awards_on(connection, as_of)
+    learning = learning_on(connection, as_of, LEARNING_SOURCES)
+    evidence = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "vpd": esr["vpd"],
+                    "employee_number": esr["employee_number"],
+                    "evidence_source": "esr_competence",
+                    "evidence_key": esr["competency_name"],
+                    "achieved_on": esr["achieved_on"],
+                    "expires_on": esr["expires_on"],
+                    "no_expiry": esr["no_expiry"].astype(bool),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "vpd": vpd,
+                    "employee_number": learning["user_key"],
+                    "evidence_source": learning["source"],
+                    "evidence_key": learning["item_key"],
+                    "achieved_on": learning["achieved_on"],
+                    "expires_on": learning["expires_on"],
+                    "no_expiry": False,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    framework = skills_framework_on(connection, as_of)
+    in_progress = learning_on(connection, as_of, ("totara_course",), completed=False)
+    return SkillsInputs(
+        evidence=evidence,
+        framework=framework,
+        people=people[
+            [
+                "vpd",
+                "employee_number",
+                "assignment_number",
+                "job_role",
+                "organisation",
+                "org_level_3",
+                "org_level_4",
+                "org_level_5",
+                "staff_group",
+                "assignment_end_date",
+            ]
+        ],
+        profiles=_rule_file_on(connection, role_skill_profile, as_of, {"profile_row_id"}),
+        enrolments=_enrolled_on_mapped_courses(in_progress, framework, vpd),
+    )
+
+
+def _enrolled_on_mapped_courses(in_progress: pd.DataFrame, framework: pd.DataFrame, vpd: str) -> pd.DataFrame:
+    columns = ["vpd", "employee_number", "skill_code"]
+    if in_progress.empty or framework.empty:
+        return pd.DataFrame(columns=columns)
+    courses = framework.loc[framework["evidence_source"] == "totara_course"].assign(
+        _key=lambda f: f["evidence_key"].str.strip().str.casefold()
+    )
+    enrolled = in_progress.assign(_key=in_progress["item_key"].str.strip().str.casefold()).merge(courses, on="_key")
+    return pd.DataFrame(
+        {"vpd": vpd, "employee_number": enrolled["user_key"], "skill_code": enrolled["skill_code"]}
+    ).drop_duplicates()[columns]
 
 
 def esr_keys_on(connection: Connection, as_of: date) -> tuple[pd.Series, pd.Series]:
     """Employee Numbers and Assignment Numbers held in ESR on the date (any status)."""
-    staff_day = knowledge_date(connection, assignment, as_of)
-    keys = _frame(
-        connection,
-        select(assignment.c.employee_number, assignment.c.assignment_number).where(_valid_on(assignment, staff_day)),
-    )
-    return keys["employee_number"] if not keys.empty else pd.Series(dtype=str), (
-        keys["assignment_number"] if not keys.empty else pd.Series(dtype=str)
-    )
+    keys = assignments_on(connection, as_of)
+    if keys.empty:
+        return pd.Series(dtype=str), pd.Series(dtype=str)
+    return keys["employee_number"], keys["assignment_number"]
 
 
 def learning_user_keys(connection: Connection) -> pd.DataFrame:
