@@ -8,14 +8,23 @@ from datetime import date
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from connectors.surveys import load_locality_map, load_survey_definitions
 from flows.context import resolve_run, warehouse_engine
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance
 from transforms.skills.build import build_skills
+from transforms.survey_scoring import course_evaluation, learning_engagement
 from transforms.unmatched import unmatched_learners
-from warehouse import totara_api
-from warehouse.marts import replace_marts_for_date
-from warehouse.models import totara_job_assignment, totara_user
+from warehouse import surveys, totara_api
+from warehouse.marts import replace_marts_for_date, replace_whole_marts
+from warehouse.models import (
+    course_evaluation_response,
+    survey_answer,
+    survey_published_result,
+    survey_respondent,
+    totara_job_assignment,
+    totara_user,
+)
 from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys, skills_inputs
 
 
@@ -63,7 +72,8 @@ def build_flow(config_file: str | None = None, as_of: str | None = None) -> Buil
     engine = warehouse_engine(settings.config)
     compliance = build_compliance_task(engine, settings.config, settings.as_of)
     skills = build_skills_task(engine, settings.config, settings.as_of)
-    return compliance.merged_with(skills)
+    surveys_built = build_surveys_task(engine, settings.config)
+    return compliance.merged_with(skills).merged_with(surveys_built)
 
 
 @task(name="build-skills-marts", cache_policy=NO_CACHE)
@@ -84,3 +94,31 @@ def build_skills_task(engine, config, as_of: date) -> BuildResult:
     )
     log.info("Skills marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
     return BuildResult(as_of=as_of, rows_written=written)
+
+
+@task(name="build-survey-marts", cache_policy=NO_CACHE)
+def build_surveys_task(engine, config) -> BuildResult:
+    """learning_engagement and course_evaluation from every survey and evaluation loaded, suppressed."""
+    log = run_logger()
+    with engine.connect() as connection:
+        respondents = surveys.read_table(connection, survey_respondent).rename(
+            columns={"respondent_key": "response_id"}
+        )
+        answers = surveys.read_table(connection, survey_answer).rename(columns={"respondent_key": "response_id"})
+        published = surveys.read_table(connection, survey_published_result)
+        evaluations = surveys.read_table(connection, course_evaluation_response)
+    frames = {}
+    if not respondents.empty or not published.empty:
+        frames["learning_engagement"] = learning_engagement(
+            respondents.drop(columns="load_id"),
+            answers.drop(columns="load_id").astype({"code": "Int64"}),
+            load_survey_definitions(),
+            load_locality_map(),
+            organisation_unit=config.trust.name,
+            published=published.drop(columns="load_id") if not published.empty else None,
+        )
+    if not evaluations.empty:
+        frames["course_evaluation"] = course_evaluation(evaluations.drop(columns="load_id"))
+    written = replace_whole_marts(engine, frames) if frames else {}
+    log.info("Survey marts: %s", ", ".join(f"{k} {v} rows" for k, v in written.items()) or "no surveys loaded")
+    return BuildResult(as_of=date.today(), rows_written=written)

@@ -16,6 +16,7 @@ from flows.context import resolve_run, warehouse_engine
 from flows.esr_ingest import ingest_esr_file, prune_staging
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
+from flows.surveys_ingest import discover_survey_files, ingest_survey_file
 from flows.totara_ingest import ingest_totara_export
 from flows.trust_rules_ingest import ingest_rule_file
 from transforms.validation.gx_runner import shared_validator
@@ -50,6 +51,12 @@ def load_totara_export_task(engine, export_file, config, run_id: str | None) -> 
     return ingest_totara_export(engine, export_file, config, validator, run_id)
 
 
+@task(name="load-survey-file", cache_policy=NO_CACHE)
+def load_survey_file_task(engine, survey_file, config, run_id: str | None) -> LoadOutcome:
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    return ingest_survey_file(engine, survey_file, validator, run_id)
+
+
 def _is_transient(state) -> bool:
     """Retry only database lock and connection failures; validation refusals are returned, not raised."""
     try:
@@ -64,7 +71,7 @@ def ingest_landing(
     engine, config, landing: Path, run_id: str | None, received_on: date, as_tasks: bool = True
 ) -> list[LoadOutcome]:
     """Load everything new under `landing`: trust rules first, then ESR files in
-    extract-date order, then Totara report exports.
+    extract-date order, then Totara report exports, then survey files.
 
     `as_tasks=False` runs the same steps as plain functions (no Prefect run), for tools and tests.
     """
@@ -81,6 +88,9 @@ def ingest_landing(
     load_export = load_totara_export_task if as_tasks else load_totara_export_task.fn
     for export_file in discover_totara_exports(landing):
         outcomes.append(load_export(engine, export_file, config, run_id))
+    load_survey = load_survey_file_task if as_tasks else load_survey_file_task.fn
+    for survey_file in discover_survey_files(landing):
+        outcomes.append(load_survey(engine, survey_file, config, run_id))
     return outcomes
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.build import BuildResult, build_compliance_task, build_skills_task
+from flows.build import BuildResult, build_compliance_task, build_skills_task, build_surveys_task
 from flows.context import resolve_run, warehouse_engine
 from flows.ingest import ingest_landing
 from flows.outcomes import LoadOutcome
@@ -45,8 +45,10 @@ def nightly_flow(
         if settings.config.sources.totara.enabled:
             loads += pull_totara_task(engine, settings.config, date.today(), run_id)
         loads += ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
-        build = build_compliance_task(engine, settings.config, settings.as_of).merged_with(
-            build_skills_task(engine, settings.config, settings.as_of)
+        build = (
+            build_compliance_task(engine, settings.config, settings.as_of)
+            .merged_with(build_skills_task(engine, settings.config, settings.as_of))
+            .merged_with(build_surveys_task(engine, settings.config))
         )
         feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
     except Exception as error:

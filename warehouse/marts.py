@@ -13,6 +13,8 @@ from warehouse.models import (
     compliance_person,
     compliance_reconciliation,
     compliance_summary,
+    course_evaluation,
+    learning_engagement,
     skills_gap_person,
     skills_gap_summary,
     skills_log,
@@ -39,5 +41,20 @@ def replace_marts_for_date(engine: Engine, as_of: date, frames: dict[str, pd.Dat
         for name, frame in frames.items():
             table = COMPLIANCE_MARTS[name]
             connection.execute(delete(table).where(table.c.as_of_date == as_of))
+            written[name] = insert_frame(connection, table, frame)
+    return written
+
+
+#: Tables rebuilt whole on every build (they are not per reporting date).
+WHOLE_MARTS = {"learning_engagement": learning_engagement, "course_evaluation": course_evaluation}
+
+
+def replace_whole_marts(engine: Engine, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Swap in the whole contents of each mart in one transaction."""
+    written = {}
+    with engine.begin() as connection:
+        for name, frame in frames.items():
+            table = WHOLE_MARTS[name]
+            connection.execute(delete(table))
             written[name] = insert_frame(connection, table, frame)
     return written

@@ -435,6 +435,73 @@ unmatched_learner = Table(
 )
 
 
+survey_respondent = Table(
+    "survey_respondent",
+    metadata,
+    Column("respondent_key", String(60), primary_key=True, comment="load id + the file's own row key; anonymous."),
+    Column("load_id", Integer, nullable=False),
+    Column("survey", String(20), nullable=False),
+    Column("year", Integer),
+    Column("period", String(20), nullable=False),
+    Column("org_code", String(10)),
+    *[Column(f"locality{n}", String(240)) for n in range(1, 9)],
+    Column("staff_group", String(120)),
+    Index(None, "load_id"),
+    schema="core",
+    comment="Anonymous survey respondents (no Sample ID or other identifier is kept), one row per response.",
+)
+
+survey_answer = Table(
+    "survey_answer",
+    metadata,
+    Column("respondent_key", String(60), nullable=False),
+    Column("load_id", Integer, nullable=False),
+    Column("item_id", String(80), nullable=False, comment="Stable item id from schemas/survey_questions.csv."),
+    Column("question_code", String(40)),
+    Column("code", Integer, nullable=False, comment="The response code as the survey coded it."),
+    Index(None, "load_id"),
+    schema="core",
+    comment="Answers of anonymous survey respondents, one row per respondent and answered item.",
+)
+
+survey_published_result = Table(
+    "survey_published_result",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("survey", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("org_code", String(10), nullable=False),
+    Column("benchmark_group", String(120)),
+    Column("level", String(40)),
+    Column("measure_type", String(20)),
+    Column("measure_id", String(80)),
+    Column("source_code", String(40)),
+    Column("score_0_10", Float),
+    Column("pct_positive", Float),
+    Column("n", Integer),
+    Column("suppressed", Boolean),
+    schema="core",
+    comment="Published NHS Staff Survey results as published (weighted figures kept unchanged).",
+)
+
+course_evaluation_response = Table(
+    "course_evaluation_response",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("evaluation_id", String(80), nullable=False),
+    Column("course_id", String(120), nullable=False),
+    Column("session_id", String(120)),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("kirkpatrick_level", Integer, nullable=False),
+    Column("item_id", String(80), nullable=False),
+    Column("item_text", Text),
+    Column("scale", String(40)),
+    Column("response_value", Float),
+    schema="core",
+    comment="Post-course evaluation answers without learner references or free text, one row per answer.",
+)
+
+
 # ---------------------------------------------------------------------------------------------------------- marts
 compliance_person = Table(
     "compliance_person",
@@ -582,6 +649,37 @@ capability_forecast = Table(
     comment="Future capabilities: holders needed by the date versus held now and in the pipeline.",
 )
 
+learning_engagement = Table(
+    "learning_engagement",
+    metadata,
+    Column("period", String(20), nullable=False, comment="2023 for the NSS, 2024-25 Q1 for pulse surveys."),
+    Column("survey", String(20), nullable=False),
+    Column("org_level", String(40), nullable=False, comment="organisation, directorate, department, staff_group."),
+    Column("org_unit", String(240), nullable=False, comment="Named as compliance names it (e.g. Org Level 3)."),
+    Column("measure", String(80), nullable=False),
+    Column("source", String(20), nullable=False, comment="local (computed here) or published."),
+    Column("score", Float, comment="0-10 (NPS -100..100); NULL when suppressed."),
+    Column("n", Integer, comment="Respondents who answered the measure; NULL when suppressed."),
+    Column("suppressed", Boolean, nullable=False),
+    Index(None, "period", "org_level", "org_unit"),
+    schema="marts",
+    comment="Learning and engagement survey scores per period, org cut and measure; groups under 11 suppressed.",
+)
+
+course_evaluation = Table(
+    "course_evaluation",
+    metadata,
+    Column("course_id", String(120), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("kirkpatrick_level", Integer, nullable=False),
+    Column("measure", String(80), nullable=False),
+    Column("value", Float),
+    Column("n", Integer),
+    Column("suppressed", Boolean, nullable=False),
+    schema="marts",
+    comment="Post-course evaluation results per course, period and Kirkpatrick level; groups under 11 suppressed.",
+)
+
 PUBLISHED_TABLES = (
     "compliance_person",
     "compliance_summary",
@@ -590,4 +688,6 @@ PUBLISHED_TABLES = (
     "skills_gap_person",
     "skills_gap_summary",
     "capability_forecast",
+    "learning_engagement",
+    "course_evaluation",
 )
