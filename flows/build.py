@@ -68,12 +68,16 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
 @flow(name="build-warehouse")
 def build_flow(config_file: str | None = None, as_of: str | None = None) -> BuildResult:
     """Rebuild the compliance marts for the reporting date (default today) from the warehouse's history."""
+    from flows.learners import build_student_pipeline_task, match_learners_task
+
     settings = resolve_run(config_file, as_of=as_of)
     engine = warehouse_engine(settings.config)
-    compliance = build_compliance_task(engine, settings.config, settings.as_of)
+    learners = match_learners_task(engine, settings.as_of)
+    compliance = learners.merged_with(build_compliance_task(engine, settings.config, settings.as_of))
     skills = build_skills_task(engine, settings.config, settings.as_of)
     surveys_built = build_surveys_task(engine, settings.config)
-    return compliance.merged_with(skills).merged_with(surveys_built)
+    pipeline = build_student_pipeline_task(engine, settings.as_of)
+    return compliance.merged_with(skills).merged_with(surveys_built).merged_with(pipeline)
 
 
 @task(name="build-skills-marts", cache_policy=NO_CACHE)

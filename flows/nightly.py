@@ -11,8 +11,10 @@ from prefect import flow
 from flows.build import BuildResult, build_compliance_task, build_skills_task, build_surveys_task
 from flows.context import resolve_run, warehouse_engine
 from flows.ingest import ingest_landing
+from flows.learners import build_student_pipeline_task, match_learners_task
 from flows.outcomes import LoadOutcome
 from flows.publish import publish_feed_task
+from flows.students import pull_students_task
 from flows.totara import pull_totara_task
 from warehouse.load_log import finish_run, start_run
 
@@ -44,11 +46,15 @@ def nightly_flow(
         loads = []
         if settings.config.sources.totara.enabled:
             loads += pull_totara_task(engine, settings.config, date.today(), run_id)
+        if settings.config.sources.student_system.enabled:
+            loads += pull_students_task(engine, settings.config, run_id)
         loads += ingest_landing(engine, settings.config, settings.landing, run_id, date.today())
         build = (
-            build_compliance_task(engine, settings.config, settings.as_of)
+            match_learners_task(engine, settings.as_of)
+            .merged_with(build_compliance_task(engine, settings.config, settings.as_of))
             .merged_with(build_skills_task(engine, settings.config, settings.as_of))
             .merged_with(build_surveys_task(engine, settings.config))
+            .merged_with(build_student_pipeline_task(engine, settings.as_of))
         )
         feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
     except Exception as error:

@@ -37,6 +37,7 @@ RULE_KINDS = {
     "training_needs_analysis.csv": RuleFileKind("training_needs_analysis", "training_needs_analysis"),
     "skills_framework.csv": RuleFileKind("skills_framework", "skills_framework"),
     "role_skill_profiles.csv": RuleFileKind("role_skill_profiles", "role_skill_profiles"),
+    "steward_decisions.csv": RuleFileKind("steward_decisions", "steward_decisions"),
 }
 
 
@@ -52,6 +53,16 @@ def _typed(name: str, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = rows.assign(
             valid_for_months=months.where(~bad).astype("Int64"),
             evidence_source=rows["evidence_source"].str.casefold(),
+        )
+    elif name == "steward_decisions.csv":
+        decided = pd.to_datetime(rows["decided_on"], errors="coerce", dayfirst=True, format="mixed")
+        bad = rows["decided_on"].notna() & decided.isna()
+        problems.append(_problem(rows, bad, "Decided On", "decided_on", "unrecognised date"))
+        rows = rows.assign(
+            decided_on=decided.dt.date.where(decided.notna(), None),
+            decision=rows["decision"].str.casefold(),
+            source_system_a=rows["source_system_a"].str.casefold(),
+            source_system_b=rows["source_system_b"].str.casefold(),
         )
     elif name == "role_skill_profiles.csv":
         needed = pd.to_datetime(rows["needed_by"], errors="coerce", dayfirst=True, format="mixed")

@@ -60,8 +60,13 @@ class TotaraSettings(_Frozen):
 
 
 class StudentSystemSettings(_Frozen):
-    """The student management system's REST API; the bearer key comes from the named environment variable."""
+    """The student management system's REST API; the bearer key comes from the named environment variable.
 
+    `programme_roles` maps programme codes to the job role their students qualify into (the skills pipeline).
+    """
+
+    enabled: bool = False
+    programme_roles: dict[str, str] = Field(default_factory=dict)
     base_url: str = "http://127.0.0.1:8082/api/v1"
     api_key_env: str = "LEARNSCAPE_STUDENT_API_KEY"
     page_size: int = Field(default=500, ge=1, le=5000)

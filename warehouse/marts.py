@@ -18,6 +18,7 @@ from warehouse.models import (
     skills_gap_person,
     skills_gap_summary,
     skills_log,
+    student_pipeline,
     unmatched_learner,
 )
 
@@ -31,6 +32,7 @@ COMPLIANCE_MARTS = {
     "skills_gap_person": skills_gap_person,
     "skills_gap_summary": skills_gap_summary,
     "capability_forecast": capability_forecast,
+    "student_pipeline": student_pipeline,
 }
 
 

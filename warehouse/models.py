@@ -502,6 +502,172 @@ course_evaluation_response = Table(
 )
 
 
+def _student_columns() -> list[Column]:
+    return [
+        Column("updated_at", DateTime(timezone=True), nullable=False, comment="When the source last changed it."),
+        Column("load_id", Integer, nullable=False),
+    ]
+
+
+student = Table(
+    "student",
+    metadata,
+    Column("student_id", String(40), primary_key=True),
+    Column("title", String(40)),
+    Column("forenames", String(120)),
+    Column("surname", String(120)),
+    Column("preferred_name", String(120)),
+    Column("date_of_birth", Date, comment="Identity matching only; never published."),
+    Column("email", String(320), comment="Identity matching only; never published."),
+    Column("esr_employee_number", String(20), comment="Set for apprentices, who are employees from day one."),
+    Column("hcpc_number", String(20)),
+    *_student_columns(),
+    schema="core",
+    comment="Students of the student management system, one row per live student.",
+)
+
+student_enrolment = Table(
+    "student_enrolment",
+    metadata,
+    Column("enrolment_id", String(40), primary_key=True),
+    Column("student_id", String(40), nullable=False),
+    Column("programme_code", String(40)),
+    Column("programme_name", String(240)),
+    Column("route", String(40)),
+    Column("cohort", String(20)),
+    Column("academic_year", String(20)),
+    Column("year_of_study", Integer),
+    Column("mode", String(4)),
+    Column("status_code", String(20), comment="The institution's own code."),
+    Column("status", String(20), comment="active, interrupted, withdrawn, completed (mapped by configuration)."),
+    Column("start_date", Date),
+    Column("expected_end_date", Date),
+    Column("end_date", Date),
+    *_student_columns(),
+    schema="core",
+    comment="Programme enrolments, one row per enrolment.",
+)
+
+student_module_result = Table(
+    "student_module_result",
+    metadata,
+    Column("student_id", String(40), primary_key=True),
+    Column("module_code", String(40), primary_key=True),
+    Column("academic_year", String(20), primary_key=True),
+    Column("module_title", String(240)),
+    Column("credits", Integer),
+    Column("agreed_mark", Float),
+    Column("agreed_grade", String(10)),
+    Column("result", String(2), comment="P pass, F fail, R refer, D deferred."),
+    Column("ratified_on", Date),
+    *_student_columns(),
+    schema="core",
+    comment="Module results, one row per student, module and academic year.",
+)
+
+student_placement = Table(
+    "student_placement",
+    metadata,
+    Column("placement_id", String(40), primary_key=True),
+    Column("student_id", String(40), nullable=False),
+    Column("provider_org_code", String(20)),
+    Column("site", String(240)),
+    Column("area", String(120)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("planned_hours", Float),
+    Column("attended_hours", Float),
+    Column("practice_assessor_id", String(40)),
+    Column("status", String(20)),
+    *_student_columns(),
+    schema="core",
+    comment="Practice placements, one row per placement.",
+)
+
+student_assessment = Table(
+    "student_assessment",
+    metadata,
+    Column("assessment_id", String(40), primary_key=True),
+    Column("placement_id", String(40)),
+    Column("student_id", String(40), nullable=False),
+    Column("event", String(40)),
+    Column("assessed_on", Date),
+    Column("assessor_id", String(40)),
+    Column("outcome", String(40)),
+    Column("proficiencies_signed", Integer),
+    *_student_columns(),
+    schema="core",
+    comment="Practice assessments, one row per assessment event.",
+)
+
+source_watermark = Table(
+    "source_watermark",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("collection", String(40), primary_key=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, comment="Newest change loaded so far."),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="How far each incremental pull has loaded; moved only in the transaction that loads the changes.",
+)
+
+learner_crosswalk = Table(
+    "learner_crosswalk",
+    metadata,
+    Column("source_system", String(40), primary_key=True),
+    Column("source_key", String(100), primary_key=True),
+    Column("learner_id", String(20), nullable=False),
+    Column("match_method", String(20), nullable=False, comment="new, exact, steward, email, name_dob."),
+    Column("confidence", Float, nullable=False),
+    Column("matched_at", DateTime(timezone=True), nullable=False),
+    Index(None, "learner_id"),
+    schema="core",
+    comment="The unified learner record: one learner id per real person across ESR, Totara and the student system.",
+)
+
+identity_review = Table(
+    "identity_review",
+    metadata,
+    Column("source_system_a", String(40), nullable=False),
+    Column("source_key_a", String(100), nullable=False),
+    Column("learner_id_a", String(20)),
+    Column("source_system_b", String(40), nullable=False),
+    Column("source_key_b", String(100), nullable=False),
+    Column("learner_id_b", String(20)),
+    Column("rule", String(20)),
+    Column("reason", String(60), nullable=False),
+    Column("detail", Text),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    schema="core",
+    comment="Candidate matches a data steward must decide; never merged automatically.",
+)
+
+steward_decision = Table(
+    "steward_decision",
+    metadata,
+    Column("source_system_a", String(40), nullable=False),
+    Column("source_key_a", String(100), nullable=False),
+    Column("source_system_b", String(40), nullable=False),
+    Column("source_key_b", String(100), nullable=False),
+    Column("decision", String(10), nullable=False, comment="confirmed or rejected."),
+    Column("decided_by", String(120)),
+    Column("decided_on", Date),
+    Column("load_id", Integer, nullable=False),
+    schema="core",
+    comment="Data stewards' decisions on candidate matches, kept so they stick on every later run.",
+)
+
+retired_learner = Table(
+    "retired_learner",
+    metadata,
+    Column("learner_id", String(20), primary_key=True),
+    Column("merged_into", String(20), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=False),
+    schema="core",
+    comment="Learner ids merged into another by a steward's decision.",
+)
+
+
 # ---------------------------------------------------------------------------------------------------------- marts
 compliance_person = Table(
     "compliance_person",
@@ -680,6 +846,44 @@ course_evaluation = Table(
     comment="Post-course evaluation results per course, period and Kirkpatrick level; groups under 11 suppressed.",
 )
 
+student_pipeline = Table(
+    "student_pipeline",
+    metadata,
+    Column("as_of_date", Date, nullable=False),
+    Column("programme_code", String(40), nullable=False),
+    Column("programme_name", String(240)),
+    Column("route", String(40)),
+    Column("cohort", String(20), nullable=False),
+    Column("academic_year", String(20), nullable=False),
+    Column("year_of_study", Integer),
+    Column("status", String(20), nullable=False),
+    Column("students", Integer, nullable=False),
+    Column("planned_hours", Float, nullable=False),
+    Column("attended_hours", Float, nullable=False),
+    Column("assessments_achieved", Integer, nullable=False),
+    Column("assessments_not_achieved", Integer, nullable=False),
+    Column("causes_for_concern", Integer, nullable=False),
+    Column("completions", Integer, nullable=False),
+    Column("became_employees", Integer, nullable=False, comment="Students linked to an ESR person."),
+    Column("median_days_completion_to_hire", Float, comment="For completers who were hired after completing."),
+    schema="marts",
+    comment="Students by programme, cohort, year and status: placement hours, assessments, completions, hires.",
+)
+
+learner = Table(
+    "learner",
+    metadata,
+    Column("learner_id", String(20), nullable=False),
+    Column("source_system", String(40), nullable=False),
+    Column("source_key", String(100), nullable=False),
+    Column("match_method", String(20), nullable=False),
+    Column("confidence", Float, nullable=False),
+    UniqueConstraint("source_system", "source_key"),
+    Index(None, "learner_id"),
+    schema="marts",
+    comment="The unified learner record as BI tools see it: which source records are one person (no personal data).",
+)
+
 PUBLISHED_TABLES = (
     "compliance_person",
     "compliance_summary",
@@ -690,4 +894,6 @@ PUBLISHED_TABLES = (
     "capability_forecast",
     "learning_engagement",
     "course_evaluation",
+    "student_pipeline",
+    "learner",
 )

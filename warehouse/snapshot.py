@@ -23,9 +23,13 @@ from warehouse.models import (
     competence,
     competence_achievement,
     esr_competence_record,
+    learner_crosswalk,
     learning_record,
+    person,
     role_skill_profile,
     skills_framework,
+    student_enrolment,
+    student_module_result,
     training_requirement,
 )
 
@@ -190,7 +194,27 @@ def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig)
         ],
         ignore_index=True,
     )
+    modules = passed_modules_of_employees(connection, as_of)
+    if not modules.empty:
+        evidence = pd.concat(
+            [
+                evidence,
+                pd.DataFrame(
+                    {
+                        "vpd": vpd,
+                        "employee_number": modules["employee_number"],
+                        "evidence_source": "student_module",
+                        "evidence_key": modules["module_code"],
+                        "achieved_on": modules["ratified_on"],
+                        "expires_on": None,
+                        "no_expiry": False,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     framework = skills_framework_on(connection, as_of)
+    profiles = _rule_file_on(connection, role_skill_profile, as_of, {"profile_row_id"})
     in_progress = learning_on(connection, as_of, ("totara_course",), completed=False)
     return SkillsInputs(
         evidence=evidence,
@@ -209,9 +233,65 @@ def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig)
                 "assignment_end_date",
             ]
         ],
-        profiles=_rule_file_on(connection, role_skill_profile, as_of, {"profile_row_id"}),
+        profiles=profiles,
         enrolments=_enrolled_on_mapped_courses(in_progress, framework, vpd),
+        pipeline=student_pipeline_into_roles(
+            connection, as_of, config.sources.student_system.programme_roles, framework, profiles
+        ),
     )
+
+
+def linked_students(connection: Connection) -> pd.DataFrame:
+    """student_id → the ESR Employee Number of the same learner (from the unified learner record)."""
+    crosswalk = _frame(connection, select(learner_crosswalk))
+    if crosswalk.empty:
+        return pd.DataFrame(columns=["student_id", "employee_number"])
+    students = crosswalk.loc[crosswalk["source_system"] == "student_system", ["learner_id", "source_key"]]
+    esr = crosswalk.loc[crosswalk["source_system"] == "esr", ["learner_id", "source_key"]]
+    joined = students.merge(esr, on="learner_id", suffixes=("_student", "_esr"))
+    return pd.DataFrame({"student_id": joined["source_key_student"], "employee_number": joined["source_key_esr"]})
+
+
+def passed_modules_of_employees(connection: Connection, as_of: date) -> pd.DataFrame:
+    """Modules passed (result P, ratified on or before the date) by students who are ESR people."""
+    modules = _frame(
+        connection,
+        select(
+            student_module_result.c.student_id, student_module_result.c.module_code, student_module_result.c.ratified_on
+        ).where(student_module_result.c.result == "P", student_module_result.c.ratified_on <= as_of),
+    )
+    return modules.merge(linked_students(connection), on="student_id")
+
+
+def student_pipeline_into_roles(
+    connection: Connection,
+    as_of: date,
+    programme_roles: dict[str, str],
+    framework: pd.DataFrame,
+    profiles: pd.DataFrame,
+) -> pd.DataFrame:
+    """Students due to qualify into a job role: active enrolments on a programme mapped to the role, one row per
+    skill of that role's profile that student modules can evidence, expected on the enrolment's end date."""
+    columns = ["job_role", "skill_code", "expected_on"]
+    if not programme_roles or framework.empty or profiles.empty:
+        return pd.DataFrame(columns=columns)
+    enrolments = _frame(
+        connection,
+        select(student_enrolment.c.programme_code, student_enrolment.c.expected_end_date).where(
+            student_enrolment.c.status == "active"
+        ),
+    )
+    enrolments = enrolments.assign(job_role=enrolments["programme_code"].map(programme_roles)).dropna(
+        subset=["job_role"]
+    )
+    module_skills = set(framework.loc[framework["evidence_source"] == "student_module", "skill_code"])
+    role_skills = profiles.loc[profiles["skill_code"].isin(module_skills), ["job_role", "skill_code"]].assign(
+        _role=lambda f: f["job_role"].str.casefold()
+    )
+    joined = enrolments.assign(_role=enrolments["job_role"].str.casefold()).merge(
+        role_skills.drop(columns="job_role"), on="_role"
+    )
+    return joined.rename(columns={"expected_end_date": "expected_on"})[columns]
 
 
 def _enrolled_on_mapped_courses(in_progress: pd.DataFrame, framework: pd.DataFrame, vpd: str) -> pd.DataFrame:
@@ -242,3 +322,10 @@ def learning_user_keys(connection: Connection) -> pd.DataFrame:
         .where(learning_record.c.ended_on.is_(None))
         .distinct(),
     )
+
+
+def people_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    """ESR people (names, work email, date of birth) as known on the date, for identity matching only."""
+    day = knowledge_date(connection, person, as_of)
+    hidden = {"person_version_id", "row_hash", "valid_from", "valid_to", "confirmed_on", "load_id"}
+    return _frame(connection, select(*_current_columns(person, hidden)).where(_valid_on(person, day)))

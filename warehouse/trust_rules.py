@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, update
 
 from warehouse.bulk import insert_frame
-from warehouse.models import role_skill_profile, skills_framework, training_requirement
+from warehouse.models import role_skill_profile, skills_framework, steward_decision, training_requirement
 
 #: rule file name → (core table, columns written)
 RULE_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
@@ -25,7 +25,13 @@ RULE_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
 def replace_rule_version(
     connection: Connection, file_name: str, rules: pd.DataFrame, load_id: int, received_on: date
 ) -> int:
-    """Close the current version of a rule file and open `rules` as the new one from `received_on`."""
+    """Close the current version of a rule file and open `rules` as the new one from `received_on`.
+
+    Steward decisions are the exception: they accumulate, so a decision sticks even when a later file omits it
+    (a later decision on the same pair overrides it).
+    """
+    if file_name == "steward_decisions.csv":
+        return insert_frame(connection, steward_decision, rules.assign(load_id=load_id))
     table, columns = RULE_TABLES[file_name]
     connection.execute(update(table).where(table.c.valid_to.is_(None)).values(valid_to=received_on))
     frame = rules[list(columns)].assign(valid_from=received_on, valid_to=None, load_id=load_id)

@@ -34,6 +34,15 @@ RULE_FILES: dict[str, dict[str, str]] = {
         "priority": "Priority",
         "needed_by": "Needed By",
     },
+    "steward_decisions.csv": {
+        "source_system_a": "Source System A",
+        "source_key_a": "Source Key A",
+        "source_system_b": "Source System B",
+        "source_key_b": "Source Key B",
+        "decision": "Decision",
+        "decided_by": "Decided By",
+        "decided_on": "Decided On",
+    },
 }
 
 

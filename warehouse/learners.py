@@ -1,0 +1,87 @@
+"""The unified learner record in the warehouse: candidates from each system, and storing a matching run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, delete, select
+
+from warehouse.bulk import insert_frame
+from warehouse.models import (
+    identity_review,
+    learner,
+    learner_crosswalk,
+    retired_learner,
+    steward_decision,
+    student,
+    totara_user,
+)
+from warehouse.snapshot import _frame, assignments_on, people_on
+
+
+def candidates(connection: Connection, as_of: date) -> pd.DataFrame:
+    """Every person record of ESR (people as known on the date), Totara (live users) and the student system."""
+    esr = people_on(connection, as_of)
+    in_esr = set(assignments_on(connection, as_of)["employee_number"]) if not esr.empty else set()
+    esr = esr.loc[esr["employee_number"].isin(in_esr)]
+    users = _frame(connection, select(totara_user).where(totara_user.c.deleted_on.is_(None)))
+    users = users.loc[~users["username"].fillna("").str.casefold().isin({"guest", "admin"})]
+    students = _frame(connection, select(student))
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "source_system": "esr",
+                    "source_key": esr["employee_number"],
+                    "employee_number": esr["employee_number"],
+                    "email": esr["work_email"],
+                    "forenames": esr["first_name"],
+                    "surname": esr["last_name"],
+                    "date_of_birth": esr["date_of_birth"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "source_system": "totara",
+                    "source_key": users["user_id"],
+                    "employee_number": users["idnumber"],
+                    "email": users["email"],
+                    "forenames": users["firstname"],
+                    "surname": users["lastname"],
+                    "date_of_birth": None,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "source_system": "student_system",
+                    "source_key": students["student_id"],
+                    "employee_number": students["esr_employee_number"],
+                    "email": students["email"],
+                    "forenames": students["forenames"],
+                    "surname": students["surname"],
+                    "date_of_birth": students["date_of_birth"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
+def stored(connection: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The crosswalk, the latest decision per pair, and retired ids as the last run left them."""
+    crosswalk = _frame(connection, select(learner_crosswalk))
+    decisions = _frame(connection, select(steward_decision).order_by(steward_decision.c.load_id))
+    pair = ["source_system_a", "source_key_a", "source_system_b", "source_key_b"]
+    decisions = decisions.drop_duplicates(pair, keep="last").drop(columns="load_id")
+    return crosswalk, decisions, _frame(connection, select(retired_learner))
+
+
+def store(connection: Connection, crosswalk: pd.DataFrame, review: pd.DataFrame, retired: pd.DataFrame) -> None:
+    """Replace the crosswalk, the open review items, retired ids and the published learner mart at once."""
+    for table in (learner_crosswalk, identity_review, retired_learner, learner):
+        connection.execute(delete(table))
+    insert_frame(connection, learner_crosswalk, crosswalk)
+    insert_frame(connection, identity_review, review)
+    insert_frame(connection, retired_learner, retired)
+    insert_frame(connection, learner, crosswalk)
