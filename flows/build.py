@@ -12,6 +12,8 @@ from connectors.surveys import load_locality_map, load_survey_definitions
 from flows.context import resolve_run, warehouse_engine
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance
+from transforms.compliance.population import in_scope_assignments
+from transforms.dimensions import date_dimension, org_unit_dimension
 from transforms.skills.build import build_skills
 from transforms.survey_scoring import course_evaluation, learning_engagement
 from transforms.unmatched import unmatched_learners
@@ -51,6 +53,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             learning_user_keys(connection),
         )
     tables = build_compliance(inputs, as_of, config.compliance)
+    in_post = in_scope_assignments(inputs.assignments, as_of, config.compliance)
     written = replace_marts_for_date(
         engine,
         as_of,
@@ -59,6 +62,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             "compliance_summary": tables.summary,
             "compliance_reconciliation": tables.reconciliation,
             "unmatched_learner": unmatched.assign(as_of_date=as_of),
+            "dim_org_unit": org_unit_dimension(in_post, as_of),
         },
     )
     log.info("Compliance marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
@@ -123,6 +127,7 @@ def build_surveys_task(engine, config) -> BuildResult:
         )
     if not evaluations.empty:
         frames["course_evaluation"] = course_evaluation(evaluations.drop(columns="load_id"))
-    written = replace_whole_marts(engine, frames) if frames else {}
+    frames["dim_date"] = date_dimension(date(date.today().year - 10, 1, 1), date(date.today().year + 5, 12, 31))
+    written = replace_whole_marts(engine, frames)
     log.info("Survey marts: %s", ", ".join(f"{k} {v} rows" for k, v in written.items()) or "no surveys loaded")
     return BuildResult(as_of=date.today(), rows_written=written)

@@ -135,6 +135,49 @@ def status(config: ConfigOption = None) -> None:
         console.print(f"Feed {feed.as_of_date}: {feed.feed_path} (published {feed.published_at})")
 
 
+@app.command("bi-role")
+def bi_role(
+    config: ConfigOption = None,
+    role: Annotated[str, typer.Option(help="Name of the read-only login role.")] = "learnscape_bi",
+    password_env: Annotated[
+        str, typer.Option("--password-env", help="Environment variable holding the role's password.")
+    ] = "LEARNSCAPE_BI_PASSWORD",
+) -> None:
+    """Create or update the read-only BI login (PostgreSQL); on SQLite, say how to share the marts instead."""
+    from warehouse.access import BiAccessError, create_bi_role
+    from warehouse.engine import open_warehouse
+
+    engine = open_warehouse(load_config(config).warehouse_url())
+    try:
+        access = create_bi_role(engine, role=role, password_env=password_env)
+    except BiAccessError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
+    console.print(access.message)
+    for warning in access.warnings:
+        console.print(f"[yellow]{warning}[/yellow]")
+
+
+@app.command("export-marts")
+def export_marts(
+    target: Annotated[Path, typer.Argument(help="The SQLite file to write.")],
+    config: ConfigOption = None,
+    table: Annotated[list[str] | None, typer.Option("--table", help="Only this mart (repeatable).")] = None,
+) -> None:
+    """Write a marts-only SQLite copy for BI users: no staging, core, quarantine or audit data."""
+    from warehouse.engine import open_warehouse
+    from warehouse.marts_export import export_marts_sqlite
+
+    engine = open_warehouse(load_config(config).warehouse_url())
+    try:
+        export = export_marts_sqlite(engine, target, tables=table or None)
+    finally:
+        engine.dispose()
+    console.print(f"Wrote {export.path}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in export.rows.items()))
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option(help="Folder for the demo's sample trust, warehouse and feed.")] = Path(

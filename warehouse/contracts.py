@@ -147,8 +147,10 @@ def _column(entry: dict, where: str) -> ColumnContract:
     where = f"{where}, column {name}"
     kind = str(_required(entry, "type", where))
     if not TYPE_NAMES.match(kind):
-        raise ContractError(f"{where}: type {kind!r} is not one of date, datetime, datetime_tz, integer, "
-                            "smallint, bigint, float, boolean, text, string(N)")
+        raise ContractError(
+            f"{where}: type {kind!r} is not one of date, datetime, datetime_tz, integer, "
+            "smallint, bigint, float, boolean, text, string(N)"
+        )
     nullable = entry.get("nullable")
     if not isinstance(nullable, bool):
         raise ContractError(f"{where}: field 'nullable' must be true or false, not {nullable!r}")
@@ -286,8 +288,9 @@ def reflected_differences(contract: Contract, engine: Engine) -> list[str]:
                 promised.grain,
                 promised.keys,
                 tuple(
-                    ColumnContract(c.name, "datetime" if c.type == "datetime_tz" else c.type, c.nullable, c.meaning,
-                                   c.example)
+                    ColumnContract(
+                        c.name, "datetime" if c.type == "datetime_tz" else c.type, c.nullable, c.meaning, c.example
+                    )
                     for c in promised.columns
                 ),
             )
@@ -320,8 +323,13 @@ def read_changelog(path: Path = CHANGELOG_PATH) -> list[ChangelogEntry]:
                 released = date.fromisoformat(heading.group(2))
             except ValueError as error:
                 raise ContractError(f"{path}, line {number}: {heading.group(2)!r} is not a date") from error
-            pending = {"version": heading.group(1), "released_on": released, "migration": None, "shape": None,
-                       "line": number}
+            pending = {
+                "version": heading.group(1),
+                "released_on": released,
+                "migration": None,
+                "shape": None,
+                "line": number,
+            }
         elif pending and (found := CHANGELOG_MIGRATION.match(line)):
             pending["migration"] = found.group(1)
         elif pending and (found := CHANGELOG_SHAPE.match(line)):

@@ -14,6 +14,8 @@ from warehouse.models import (
     compliance_reconciliation,
     compliance_summary,
     course_evaluation,
+    dim_date,
+    dim_org_unit,
     learning_engagement,
     skills_gap_person,
     skills_gap_summary,
@@ -33,6 +35,7 @@ COMPLIANCE_MARTS = {
     "skills_gap_summary": skills_gap_summary,
     "capability_forecast": capability_forecast,
     "student_pipeline": student_pipeline,
+    "dim_org_unit": dim_org_unit,
 }
 
 
@@ -48,7 +51,7 @@ def replace_marts_for_date(engine: Engine, as_of: date, frames: dict[str, pd.Dat
 
 
 #: Tables rebuilt whole on every build (they are not per reporting date).
-WHOLE_MARTS = {"learning_engagement": learning_engagement, "course_evaluation": course_evaluation}
+WHOLE_MARTS = {"learning_engagement": learning_engagement, "course_evaluation": course_evaluation, "dim_date": dim_date}
 
 
 def replace_whole_marts(engine: Engine, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
