@@ -25,6 +25,7 @@ class TrustSettings(_Frozen):
 
     name: str = "Sample Ambulance Service NHS Trust"
     vpd: str = "457"
+    ods_code: str = Field(default="RRU", description="The trust's ODS code, as survey files name it.")
 
 
 class PathSettings(_Frozen):

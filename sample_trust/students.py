@@ -453,8 +453,8 @@ def _add_module_results(builder: _Builder, student_id: str, start: date, last_da
             builder.records["module-results"].append(
                 {
                     "student_id": student_id,
-                    "module_code": f"PAR{level}{number:03d}",
-                    "module_title": _MODULE_TITLES[level][number - 1],
+                    "module_code": _MODULES[level][number - 1][0],
+                    "module_title": _MODULES[level][number - 1][1],
                     "academic_year": _academic_year(board),
                     "credits": 30,
                     "agreed_mark": mark if result != "D" else None,
@@ -466,10 +466,27 @@ def _add_module_results(builder: _Builder, student_id: str, start: date, last_da
             )
 
 
-_MODULE_TITLES = {
-    4: ("Foundations of Paramedic Practice", "Anatomy and Physiology", "Professional Values", "Practice 1"),
-    5: ("Urgent and Emergency Care", "Pharmacology", "Mental Health in Practice", "Practice 2"),
-    6: ("Complex Care and Decision Making", "Leadership", "Research and Evidence", "Practice 3"),
+#: Paramedic programme modules by level: (module code, title). The codes the trust's skills framework names as
+#: student_module evidence (12-lead ECG, maternity, mental health, cannulation) are among them.
+_MODULES = {
+    4: (
+        ("PARA4001", "Foundations of Paramedic Practice"),
+        ("PARA4002", "Anatomy and Physiology"),
+        ("PARA4005", "Professional Values"),
+        ("PARA4008", "Clinical Skills: Peripheral Cannulation"),
+    ),
+    5: (
+        ("PARA5012", "Cardiology and 12-lead ECG Interpretation"),
+        ("PARA5020", "Pre-hospital Maternity Emergencies"),
+        ("PARA5031", "Pharmacology"),
+        ("PARA5040", "Practice 2"),
+    ),
+    6: (
+        ("PARA6010", "Complex Care and Decision Making"),
+        ("PARA6021", "Mental Health in Urgent Care"),
+        ("PARA6030", "Leadership"),
+        ("PARA6040", "Research and Evidence"),
+    ),
 }
 
 
