@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+STAFF ?= 10000
 
 .PHONY: demo test lint bench clean
 
@@ -13,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	@$(BIN)/learnscape demo --workdir demo
+	@$(BIN)/learnscape demo --workdir demo --staff $(STAFF)
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest

@@ -128,7 +128,7 @@ def status(config: ConfigOption = None) -> None:
             row.status,
             str(row.rows_accepted),
             str(row.rows_rejected),
-            str(row.finished_at or ""),
+            _when(row.finished_at),
         )
     console.print(table)
     for feed in report.feeds:
@@ -176,6 +176,12 @@ def export_marts(
     finally:
         engine.dispose()
     console.print(f"Wrote {export.path}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in export.rows.items()))
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M") if hasattr(moment, "strftime") else str(moment)[:16]
 
 
 @app.command()
