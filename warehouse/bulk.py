@@ -10,7 +10,7 @@ import datetime as dt
 import math
 
 import pandas as pd
-from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Table
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, String, Table
 
 from warehouse.engine import is_sqlite
 
@@ -22,19 +22,30 @@ def qualified_name(connection: Connection, table: Table) -> str:
     return f'"{table.schema}"."{table.name}"'
 
 
-def _converter(column):
+def _database_values(column, values: pd.Series) -> list:
+    """One column's values as Python objects the drivers bind, converted by the target column's type.
+
+    Dates and timestamps are converted vectorised (a nightly load converts millions of cells); every missing
+    value becomes None.
+    """
     kind = column.type
     if isinstance(kind, DateTime):
-        return lambda v: None if _missing(v) else pd.Timestamp(v).to_pydatetime()
-    if isinstance(kind, Date):
-        return lambda v: None if _missing(v) else (v if type(v) is dt.date else pd.Timestamp(v).date())
-    if isinstance(kind, Boolean):
-        return lambda v: None if _missing(v) else bool(v)
-    if isinstance(kind, Integer):
-        return lambda v: None if _missing(v) else int(v)
-    if isinstance(kind, Float):
-        return lambda v: None if _missing(v) else float(v)
-    return lambda v: None if _missing(v) else str(v)
+        stamps = pd.to_datetime(values, utc=bool(getattr(kind, "timezone", False)), format="mixed")
+        present = stamps.notna().tolist()
+        return [v if ok else None for v, ok in zip(stamps.dt.to_pydatetime().tolist(), present, strict=True)]
+    if isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(values):
+        present = values.notna().tolist()
+        return [v if ok else None for v, ok in zip(values.dt.date.tolist(), present, strict=True)]
+    convert = next((c for t, c in _CONVERTERS.items() if isinstance(kind, t)), str)
+    return [None if _missing(v) else convert(v) for v in values.tolist()]
+
+
+def _as_date(value):
+    if _missing(value):
+        return None
+    if type(value) is dt.date:
+        return value
+    return pd.Timestamp(value).date()
 
 
 def _missing(value) -> bool:
@@ -43,13 +54,15 @@ def _missing(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+#: Column type → how one present value is converted (missing values are None before this is asked).
+_CONVERTERS = {Date: _as_date, Boolean: bool, Integer: int, Float: float, String: str}
+
+
 def frame_rows(table: Table, frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
     """The frame's columns that the table has, and its rows as tuples of database-ready values."""
     columns = [c.name for c in table.columns if c.name in frame.columns]
-    converters = [_converter(table.columns[name]) for name in columns]
-    values = [frame[name].tolist() for name in columns]
-    rows = [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in zip(*values, strict=True)]
-    return columns, rows
+    values = [_database_values(table.columns[name], frame[name]) for name in columns]
+    return columns, list(zip(*values, strict=True))
 
 
 def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> int:

@@ -91,11 +91,9 @@ def row_hash(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
         if pd.api.types.is_datetime64_any_dtype(values):
             as_text[column] = values.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
         elif pd.api.types.is_float_dtype(values):
-            as_text[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
+            as_text[column] = values.round(4).astype("string").fillna("")
         else:
-            as_text[column] = values.map(
-                lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-            )
+            as_text[column] = values.astype("string").fillna("")
     hashed = pd.util.hash_pandas_object(as_text, index=False)
     return hashed.map(lambda v: f"{v:016x}")
 
