@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.surveys import load_locality_map, load_survey_definitions
 from flows.context import resolve_run, warehouse_engine
+from flows.events import announce_build, announce_run_failed
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance
 from transforms.compliance.population import in_scope_assignments
@@ -69,7 +70,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     return BuildResult(as_of=as_of, rows_written=written)
 
 
-@flow(name="build-warehouse")
+@flow(name="build-warehouse", on_failure=[announce_run_failed])
 def build_flow(config_file: str | None = None, as_of: str | None = None) -> BuildResult:
     """Rebuild the compliance marts for the reporting date (default today) from the warehouse's history."""
     from flows.learners import build_student_pipeline_task, match_learners_task
@@ -81,7 +82,9 @@ def build_flow(config_file: str | None = None, as_of: str | None = None) -> Buil
     skills = build_skills_task(engine, settings.config, settings.as_of)
     surveys_built = build_surveys_task(engine, settings.config)
     pipeline = build_student_pipeline_task(engine, settings.as_of)
-    return compliance.merged_with(skills).merged_with(surveys_built).merged_with(pipeline)
+    result = compliance.merged_with(skills).merged_with(surveys_built).merged_with(pipeline)
+    announce_build(result.as_of, result.rows_written)
+    return result
 
 
 @task(name="build-skills-marts", cache_policy=NO_CACHE)

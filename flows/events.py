@@ -29,6 +29,10 @@ RUN_FAILED = "learnscape.run.failed"
 
 #: Resource label naming the source system of a file or batch (`esr`, `trust_rules`, `totara`, ...).
 SOURCE_LABEL = "learnscape.source"
+#: Batches and builds are related to the warehouse they changed. The debounced build trigger groups its events by
+#: this related resource (`for_each`): a proactive trigger with no grouping keeps a standing window open and
+#: fires at the end of every quiet window, whether or not anything was loaded.
+WAREHOUSE = {"prefect.resource.id": "learnscape.warehouse", "prefect.resource.role": "warehouse"}
 
 log = logging.getLogger("learnscape.events")
 
@@ -40,6 +44,7 @@ class LearnscapeEvent:
     name: str
     resource: Mapping[str, str]
     payload: Mapping[str, Any] = field(default_factory=dict)
+    related: tuple[Mapping[str, str], ...] = ()
 
 
 def file_landed(
@@ -76,7 +81,11 @@ def batch_outcome(outcome: LoadOutcome) -> LearnscapeEvent | None:
     )
     return LearnscapeEvent(
         names[outcome.status],
-        {"prefect.resource.id": resource_id, "prefect.resource.name": outcome.source_file, SOURCE_LABEL: outcome.source},
+        {
+            "prefect.resource.id": resource_id,
+            "prefect.resource.name": outcome.source_file,
+            SOURCE_LABEL: outcome.source,
+        },
         {
             "load_id": outcome.load_id,
             "source": outcome.source,
@@ -88,6 +97,7 @@ def batch_outcome(outcome: LoadOutcome) -> LearnscapeEvent | None:
             "rows_applied": outcome.rows_applied,
             "message": outcome.message,
         },
+        (WAREHOUSE,),
     )
 
 
@@ -97,6 +107,7 @@ def build_completed(as_of: date, rows_written: Mapping[str, int]) -> LearnscapeE
         BUILD_COMPLETED,
         {"prefect.resource.id": f"learnscape.build.{as_of.isoformat()}", "prefect.resource.name": f"marts {as_of}"},
         {"as_of": as_of.isoformat(), "rows_written": dict(rows_written)},
+        (WAREHOUSE,),
     )
 
 
@@ -115,19 +126,20 @@ def feed_published(as_of: date, path: Path, version_path: Path, manifest: Mappin
     )
 
 
-def run_failed(
-    flow_name: str, flow_run_id: str, flow_run_name: str, message: str | None, parameters: Mapping[str, Any]
-) -> LearnscapeEvent:
-    """A Learnscape flow run ended in failure; the payload says which run, why, and with which parameters."""
+def run_failed(flow: Any, flow_run: Any, state: Any) -> LearnscapeEvent:
+    """A Learnscape flow run ended in failure; the payload says which run, why, and with which parameters.
+
+    Takes what Prefect hands an `on_failure` hook: the flow, its flow run and the final state.
+    """
     return LearnscapeEvent(
         RUN_FAILED,
-        {"prefect.resource.id": f"learnscape.run.{flow_run_id}", "prefect.resource.name": flow_run_name},
+        {"prefect.resource.id": f"learnscape.run.{flow_run.id}", "prefect.resource.name": flow_run.name},
         {
-            "flow_name": flow_name,
-            "flow_run_id": flow_run_id,
-            "flow_run_name": flow_run_name,
-            "message": message,
-            "parameters": {key: _plain(value) for key, value in parameters.items()},
+            "flow_name": flow.name,
+            "flow_run_id": str(flow_run.id),
+            "flow_run_name": flow_run.name,
+            "message": state.message,
+            "parameters": {key: _plain(value) for key, value in (flow_run.parameters or {}).items()},
         },
     )
 
@@ -147,7 +159,13 @@ def announce(event: LearnscapeEvent) -> bool:
         return False
     from prefect.events import emit_event
 
-    return emit_event(event.name, resource=dict(event.resource), payload=dict(event.payload)) is not None
+    sent = emit_event(
+        event.name,
+        resource=dict(event.resource),
+        related=[dict(resource) for resource in event.related] or None,
+        payload=dict(event.payload),
+    )
+    return sent is not None
 
 
 def announce_load_outcomes(outcomes: Iterable[LoadOutcome]) -> int:
@@ -172,7 +190,7 @@ def announce_feed(as_of: date, path: Path, version_path: Path, manifest: Mapping
 
 def announce_run_failed(flow: Any, flow_run: Any, state: Any) -> None:
     """A flow `on_failure` hook: `@flow(on_failure=[announce_run_failed])` sends `learnscape.run.failed`."""
-    announce(run_failed(flow.name, str(flow_run.id), flow_run.name, state.message, flow_run.parameters or {}))
+    announce(run_failed(flow, flow_run, state))
 
 
 def _plain(value: Any) -> Any:

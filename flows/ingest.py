@@ -14,6 +14,7 @@ from connectors.totara.exports import discover_totara_exports
 from connectors.trust_rules.files import find_rule_files
 from flows.context import resolve_run, warehouse_engine
 from flows.esr_ingest import ingest_esr_file, prune_staging
+from flows.events import announce_load_outcomes, announce_run_failed
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
 from flows.surveys_ingest import discover_survey_files, ingest_survey_file
@@ -94,11 +95,13 @@ def ingest_landing(
     return outcomes
 
 
-@flow(name="ingest-esr", log_prints=True)
+@flow(name="ingest-esr", log_prints=True, on_failure=[announce_run_failed])
 def ingest_esr_flow(config_file: str | None = None, landing: str | None = None) -> list[LoadOutcome]:
     """Load new ESR exports and trust rule files from the landing folder into the warehouse."""
     from prefect.runtime import flow_run
 
     settings = resolve_run(config_file, landing)
     engine = warehouse_engine(settings.config)
-    return ingest_landing(engine, settings.config, settings.landing, flow_run.id, date.today())
+    outcomes = ingest_landing(engine, settings.config, settings.landing, flow_run.id, date.today())
+    announce_load_outcomes(outcomes)
+    return outcomes

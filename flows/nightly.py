@@ -10,10 +10,12 @@ from prefect import flow
 
 from flows.build import BuildResult, build_compliance_task, build_skills_task, build_surveys_task
 from flows.context import resolve_run, warehouse_engine
+from flows.events import announce_feed, announce_refusals, announce_run_failed
 from flows.ingest import ingest_landing
 from flows.learners import build_student_pipeline_task, match_learners_task
 from flows.outcomes import LoadOutcome
 from flows.publish import publish_feed_task
+from flows.reporting import publish_run_artifacts, write_compliance_report
 from flows.students import pull_students_task
 from flows.totara import pull_totara_task
 from warehouse.load_log import finish_run, start_run
@@ -28,7 +30,7 @@ class NightlyResult:
     feed_path: Path | None = None
 
 
-@flow(name="nightly")
+@flow(name="nightly", on_failure=[announce_run_failed])
 def nightly_flow(
     config_file: str | None = None,
     landing: str | None = None,
@@ -60,6 +62,11 @@ def nightly_flow(
     except Exception as error:
         finish_run(engine, run_id, "failed", f"{type(error).__name__}: {error}")
         raise
+    trust, floor = settings.config.trust.name, settings.config.compliance.amber_floor_pct
+    write_compliance_report(engine, settings.as_of, feed.path, trust, floor)
+    publish_run_artifacts(engine, settings.as_of, loads, trust, floor)
+    announce_refusals(loads)
+    announce_feed(settings.as_of, feed.path, feed.version_path, feed.manifest)
     refused = [load.source_file for load in loads if load.refused]
     finish_run(engine, run_id, "succeeded", f"refused: {', '.join(refused)}" if refused else None)
     return NightlyResult(

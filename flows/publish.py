@@ -11,7 +11,9 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
 from flows.context import resolve_run, warehouse_engine
+from flows.events import announce_feed, announce_run_failed
 from flows.logs import run_logger
+from flows.reporting import create_compliance_artifact, write_compliance_report
 from warehouse.feeds import PublishedFeed, publish_feed
 from warehouse.models import (
     capability_forecast,
@@ -86,11 +88,16 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@flow(name="publish-feed")
+@flow(name="publish-feed", on_failure=[announce_run_failed])
 def publish_flow(config_file: str | None = None, as_of: str | None = None, outbox: str | None = None) -> str:
     """Publish the compliance feed for the reporting date into the outbox; returns the feed's folder."""
     from prefect.runtime import flow_run
 
     settings = resolve_run(config_file, as_of=as_of, outbox=outbox)
     engine = warehouse_engine(settings.config)
-    return str(publish_feed_task(engine, settings.outbox, settings.as_of, str(flow_run.id)).path)
+    feed = publish_feed_task(engine, settings.outbox, settings.as_of, str(flow_run.id))
+    trust, floor = settings.config.trust.name, settings.config.compliance.amber_floor_pct
+    write_compliance_report(engine, settings.as_of, feed.path, trust, floor)
+    create_compliance_artifact(engine, settings.as_of, trust, floor)
+    announce_feed(settings.as_of, feed.path, feed.version_path, feed.manifest)
+    return str(feed.path)

@@ -14,6 +14,7 @@ from connectors.student_system.constants import COLLECTIONS
 from connectors.student_system.pull import pull_collection
 from connectors.student_system.records import parse_records, problems_frame, records_frame
 from flows.context import resolve_run, warehouse_engine
+from flows.events import announce_load_outcomes, announce_run_failed
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
 from learnscape.config import LearnscapeConfig
@@ -97,11 +98,13 @@ def pull_students_task(engine, config: LearnscapeConfig, run_id: str | None) -> 
         return [load_collection(engine, config, client, collection, run_id) for collection in COLLECTIONS]
 
 
-@flow(name="pull-student-system")
+@flow(name="pull-student-system", on_failure=[announce_run_failed])
 def pull_students_flow(config_file: str | None = None) -> list[LoadOutcome]:
     """Pull every student-system collection changed since its watermark (scheduled every few hours)."""
     from prefect.runtime import flow_run
 
     settings = resolve_run(config_file)
     engine = warehouse_engine(settings.config)
-    return pull_students_task(engine, settings.config, str(flow_run.id))
+    outcomes = pull_students_task(engine, settings.config, str(flow_run.id))
+    announce_load_outcomes(outcomes)
+    return outcomes

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from connectors.totara.client import TotaraClient
 from connectors.totara.pull import PullStats, iter_job_assignments, iter_users
 from flows.context import resolve_run, warehouse_engine
+from flows.events import announce_load_outcomes, announce_run_failed
 from flows.logs import run_logger
 from flows.outcomes import LoadOutcome
 from learnscape.config import LearnscapeConfig
@@ -158,11 +159,13 @@ def pull_totara_task(engine, config: LearnscapeConfig, pulled_on: date, run_id: 
     return outcomes
 
 
-@flow(name="pull-totara")
+@flow(name="pull-totara", on_failure=[announce_run_failed])
 def pull_totara_flow(config_file: str | None = None) -> list[LoadOutcome]:
     """Pull Totara users and job assignments from the external API (scheduled every few hours)."""
     from prefect.runtime import flow_run
 
     settings = resolve_run(config_file)
     engine = warehouse_engine(settings.config)
-    return pull_totara_task(engine, settings.config, date.today(), str(flow_run.id))
+    outcomes = pull_totara_task(engine, settings.config, date.today(), str(flow_run.id))
+    announce_load_outcomes(outcomes)
+    return outcomes

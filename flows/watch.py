@@ -100,10 +100,6 @@ class LandingWatcher:
         self._pending: dict[Path, FileSignature] = {}
         self._known, self._announced = _read_state(self.state_file)
 
-    @property
-    def announced_checksums(self) -> frozenset[str]:
-        return frozenset(self._announced)
-
     def poll(self) -> list[LandedFile]:
         """Look at the folder once; announce files unchanged since the last poll whose content is new.
 
@@ -177,7 +173,7 @@ def watch_landing(
     return landed
 
 
-@flow(name="watch-landing")
+@flow(name="watch-landing", on_failure=[events.announce_run_failed])
 def watch_landing_flow(
     config_file: str | None = None,
     landing: str | None = None,

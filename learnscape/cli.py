@@ -178,6 +178,18 @@ def export_marts(
     console.print(f"Wrote {export.path}: " + ", ".join(f"{name} {rows:,} rows" for name, rows in export.rows.items()))
 
 
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve every deployment in prefect.yaml, with its schedules and triggers, until stopped (Ctrl-C)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.serve import serve_all
+
+    config_file = (config or Path(DEFAULT_CONFIG_NAME)).resolve()
+    if not config_file.exists():
+        raise typer.BadParameter(f"{config_file} does not exist; run `learnscape init` or pass --config")
+    serve_all(config_file=config_file)
+
+
 def _when(moment) -> str:
     if moment is None:
         return ""
@@ -195,6 +207,7 @@ def demo(
     """Generate a sample trust and run the whole pipeline on the embedded SQLite warehouse."""
     from learnscape.demo import run_demo
 
+    (workdir.resolve() / ".prefect").mkdir(parents=True, exist_ok=True)
     _quiet_prefect(workdir.resolve() / ".prefect")
     run_demo(
         workdir.resolve(),

@@ -40,7 +40,8 @@ class GxValidator:
     def __init__(self, docs_dir: Path | None = None) -> None:
         import great_expectations as gx
 
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        for name in ("great_expectations", "great_expectations.data_context.types.base"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self._gx = gx
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = {"globally": False}
