@@ -213,7 +213,6 @@ def prune_staging(engine: Engine, kind: str, loads_kept: int) -> int:
     Core holds their history, and the load log and quarantine keep the record of what came in, so staging need
     not grow with every nightly full file.
     """
-    table = esr_tables.STAGING_TABLE[kind]
     with engine.begin() as connection:
         kept = list(
             connection.execute(
@@ -223,4 +222,7 @@ def prune_staging(engine: Engine, kind: str, loads_kept: int) -> int:
                 .limit(loads_kept)
             ).scalars()
         )
-        return connection.execute(delete(table).where(table.c.load_id.not_in(kept))).rowcount or 0
+        return sum(
+            connection.execute(delete(table).where(table.c.load_id.not_in(kept))).rowcount or 0
+            for table in esr_tables.STAGING_TABLES[kind]
+        )

@@ -146,6 +146,7 @@ def run_demo(workdir: Path, staff: int, as_of: date, console: Console) -> None:
         f"[bold]Warehouse[/bold]  {workdir / 'learnscape.db'}  (SQLite; PostgreSQL via LEARNSCAPE_WAREHOUSE_URL)"
     )
     console.print(f"[bold]Feed[/bold]       {result.feed_path}")
+    console.print(f"[bold]Report[/bold]     {Path(result.feed_path) / 'compliance_report.html'}")
     console.print(f"[bold]Data Docs[/bold]  {config.reports_dir / 'data_docs' / 'index.html'}")
     console.print(f"[bold]Config[/bold]     {config_file}")
 

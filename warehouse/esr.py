@@ -17,6 +17,7 @@ from warehouse.models import (
     esr_competence_record,
     person,
     stg_esr_competence,
+    stg_esr_person,
     stg_esr_staff_in_post,
 )
 
@@ -57,11 +58,10 @@ COMPETENCE_RECORD_COLUMNS = (
 
 PERSON_MERGE = VersionedMerge(
     core=person,
-    staging=stg_esr_staff_in_post,
+    staging=stg_esr_person,
     keys=("vpd", "employee_number"),
     hash_column="person_hash",
     columns=PERSON_COLUMNS,
-    one_row_per_key=True,
 )
 ASSIGNMENT_MERGE = VersionedMerge(
     core=assignment,
@@ -81,6 +81,8 @@ COMPETENCE_RECORD_MERGE = VersionedMerge(
 #: What a full file of each kind replaces, checked for truncation before it is applied.
 FULL_FILE_GUARD = {"staff_in_post": ASSIGNMENT_MERGE, "competences": COMPETENCE_RECORD_MERGE}
 STAGING_TABLE = {"staff_in_post": stg_esr_staff_in_post, "competences": stg_esr_competence}
+#: Every staging table a load of each kind writes, for pruning.
+STAGING_TABLES = {"staff_in_post": (stg_esr_staff_in_post, stg_esr_person), "competences": (stg_esr_competence,)}
 
 
 def row_hash(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
@@ -110,8 +112,24 @@ def stage_rows(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
 
 
 def apply_staff_in_post(connection: Connection, load_id: int, file_date: date, vpd: str, full: bool) -> int:
+    _stage_people(connection, load_id)
     return PERSON_MERGE.apply(connection, load_id, file_date, vpd, full) + ASSIGNMENT_MERGE.apply(
         connection, load_id, file_date, vpd, full
+    )
+
+
+def _stage_people(connection: Connection, load_id: int) -> None:
+    """One row per person of the load: a person with two assignments appears on two rows of the staff file, and
+    their first row speaks for them (validation has refused files whose rows disagree on a person's key)."""
+    staff, people = qualified_name(connection, stg_esr_staff_in_post), qualified_name(connection, stg_esr_person)
+    columns = ", ".join(("row_number", *PERSON_COLUMNS, "person_hash"))
+    connection.execute(
+        text(
+            f"INSERT INTO {people} (load_id, {columns}) SELECT load_id, {columns} FROM {staff} "
+            f"WHERE load_id = :load_id AND row_number IN "
+            f"(SELECT MIN(row_number) FROM {staff} WHERE load_id = :load_id GROUP BY vpd, employee_number)"
+        ),
+        {"load_id": load_id},
     )
 
 

@@ -28,17 +28,10 @@ class VersionedMerge:
     keys: tuple[str, ...]
     hash_column: str
     columns: tuple[str, ...]
-    one_row_per_key: bool = False  # True when several staged rows share a key (a person with two assignments)
 
     def _staged(self, connection: Connection) -> str:
         staging = qualified_name(connection, self.staging)
-        if not self.one_row_per_key:
-            return f"(SELECT * FROM {staging} WHERE load_id = :load_id)"
-        keys = ", ".join(self.keys)
-        return (
-            f"(SELECT * FROM {staging} WHERE load_id = :load_id AND row_number IN "
-            f"(SELECT MIN(row_number) FROM {staging} WHERE load_id = :load_id GROUP BY {keys}))"
-        )
+        return f"(SELECT * FROM {staging} WHERE load_id = :load_id)"
 
     def _key_match(self, left: str, right: str) -> str:
         return " AND ".join(f"{left}.{k} = {right}.{k}" for k in self.keys)

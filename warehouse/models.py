@@ -171,6 +171,24 @@ stg_esr_staff_in_post = Table(
     comment="ESR staff-in-post rows as received and accepted by validation, one row per assignment per load.",
 )
 
+stg_esr_person = Table(
+    "stg_esr_person",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("row_number", Integer, nullable=False, comment="The first row of the person in the staff file."),
+    Column("vpd", String(3)),
+    Column("employee_number", String(20)),
+    Column("title", String(40)),
+    Column("first_name", String(120)),
+    Column("last_name", String(120)),
+    Column("work_email", String(320)),
+    Column("date_of_birth", Date),
+    Column("person_hash", String(32)),
+    Index(None, "load_id", "vpd", "employee_number"),
+    schema="staging",
+    comment="People of a staff-in-post load, one row per person (their first assignment row), for the merge.",
+)
+
 stg_esr_competence = Table(
     "stg_esr_competence",
     metadata,
@@ -324,7 +342,7 @@ stg_learning_record = Table(
     Column("expires_on", Date),
     Column("is_evidence", Boolean, nullable=False),
     Column("record_hash", String(32), nullable=False),
-    Index(None, "load_id"),
+    Index(None, "load_id", "record_hash"),
     schema="staging",
     comment="Learning records from Totara report exports as received and accepted, one row per export row.",
 )
