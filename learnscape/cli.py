@@ -46,19 +46,12 @@ def sample_data(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reporting date the history leads up to.")] = None,
     history: Annotated[bool, typer.Option(help="Write a year of deltas between two full snapshots.")] = True,
 ) -> None:
-    """Generate a realistic sample trust in the source systems' own formats."""
-    from sample_trust.generate import generate_sample_trust
+    """Generate a realistic sample trust in the source systems' own formats (landing files and stand-in data)."""
+    from learnscape.demo import generate
 
-    started = time.perf_counter()
     with console.status(f"Generating a {staff:,}-staff sample trust ..."):
-        summary = generate_sample_trust(
-            out, staff=staff, seed=seed, as_of=date.fromisoformat(as_of) if as_of else None, history=history
-        )
-    console.print(
-        f"Sample trust: {summary.staff:,} staff, {summary.assignments:,} assignments, "
-        f"{summary.competence_rows:,} competence rows in {len(summary.files)} files under {summary.landing_dir} "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
+        generate(out, staff, date.fromisoformat(as_of) if as_of else date.today(), console, seed=seed, history=history)
+    console.print(f"Landing files: {out / 'landing'}; stand-in data: {out / 'standins'}; see {out / 'README.txt'}")
 
 
 @app.command()

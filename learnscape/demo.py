@@ -62,14 +62,19 @@ def _final_staff(landing: Path) -> pd.DataFrame:
     return pd.concat([chunk.records for chunk in read_esr_file(final, load_heading_map())], ignore_index=True)
 
 
-def generate(workdir: Path, staff: int, as_of: date, console: Console) -> tuple[Path, Path]:
-    """The sample trust's files: ESR, Totara, trust rules, surveys, and seed data for both stand-ins."""
+def generate(
+    out_dir: Path, staff: int, as_of: date, console: Console, seed: int = 457, history: bool = True
+) -> tuple[Path, Path]:
+    """The whole sample trust in `out_dir`: ESR, Totara, trust rules, surveys, and seed data for both stand-ins.
+
+    Returns the Totara and student-system stand-in seed folders.
+    """
     from sample_trust.generate import generate_sample_trust
     from sample_trust.students import write_sample_students
     from sample_trust.surveys import write_sample_surveys
 
     started = time.perf_counter()
-    sample = generate_sample_trust(workdir / "sample-trust", staff=staff, as_of=as_of)
+    sample = generate_sample_trust(out_dir, staff=staff, seed=seed, as_of=as_of, history=history)
     people = _final_staff(sample.landing_dir)
     employees = (
         people.drop_duplicates("employee_number")
@@ -97,7 +102,7 @@ def generate(workdir: Path, staff: int, as_of: date, console: Console) -> tuple[
         as_of=as_of,
     )
     students_dir = sample.standins_dir / "student_system"
-    students = write_sample_students(students_dir, employees, seed=457, as_of=as_of, students=max(120, staff // 16))
+    students = write_sample_students(students_dir, employees, seed=seed, as_of=as_of, students=max(120, staff // 16))
     console.print(
         f"[bold]Sample trust[/bold]: {sample.staff:,} staff, {sample.assignments:,} assignments, "
         f"{sample.competence_rows:,} competence rows, {len(sample.files)} ESR/Totara/rule files, "
@@ -115,7 +120,7 @@ def run_demo(workdir: Path, staff: int, as_of: date, console: Console) -> None:
     from warehouse.engine import open_warehouse
 
     _reset(workdir)
-    totara_seed, students_seed = generate(workdir, staff, as_of, console)
+    totara_seed, students_seed = generate(workdir / "sample-trust", staff, as_of, console)
     os.environ.update(DEMO_SECRETS)
     with ExitStack() as stack:
         totara_url, _ = stack.enter_context(
