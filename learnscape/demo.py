@@ -186,6 +186,12 @@ def _table(title: str, frame: pd.DataFrame, columns: dict[str, str]) -> Table:
     return table
 
 
+def _short_name(competency_name: str) -> str:
+    """`NHS|CSTF|Fire Safety - 2 Years|` → `Fire Safety - 2 Years` for a narrow terminal (ALL stays ALL)."""
+    parts = [part for part in competency_name.split("|") if part]
+    return parts[-1] if len(parts) >= 3 else competency_name
+
+
 def show_results(engine: Engine, as_of: date, console: Console) -> None:
     """What a newcomer should see: compliance, skills gaps, survey scores, the student pipeline, learners."""
     from warehouse import models as m
@@ -197,12 +203,13 @@ def show_results(engine: Engine, as_of: date, console: Console) -> None:
         .where(summary.c.as_of_date == as_of, summary.c.dimension == "trust")
         .order_by(summary.c.compliance_pct),
     )
+    trust["competence"] = trust["competency_name"].map(_short_name)
     console.print(
         _table(
             f"Trust compliance on {as_of}",
             trust,
             {
-                "competency_name": "competence",
+                "competence": "competence",
                 "required": "required",
                 "in_date": "in date",
                 "expiring": "expiring",
