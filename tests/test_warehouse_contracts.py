@@ -134,7 +134,7 @@ def test_a_unique_key_that_differs_from_the_contracts_keys_is_caught():
     )
     assert sorted(set(model_differences(changed)) - set(model_differences(contract))) == [
         "compliance_person: the contract's keys (as_of_date, employee_number) are not a primary key or unique "
-        "constraint of the model (it has as_of_date, employee_number, competency_name)"
+        "constraint of the model (it has as_of_date, vpd, employee_number, competency_name)"
     ]
 
 

@@ -32,15 +32,27 @@ def open_warehouse(url: str, echo: bool = False) -> Engine:
     if is_sqlite(url):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine.execution_options(schema_translate_map=SQLITE_SCHEMA_MAP)
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets BI tools read while a load writes; a busy timeout makes writers wait rather than fail."""
+    """WAL lets BI tools read while a load writes; a busy timeout makes writers wait rather than fail.
+
+    The driver's own transaction handling is switched off so that `_begin_immediate` decides how each
+    transaction starts.
+    """
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_immediate(connection) -> None:
+    """Start every transaction holding the write lock, so two writers (parallel tasks) queue on the busy
+    timeout instead of one failing with "database is locked" when both try to upgrade a read lock."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -26,6 +26,7 @@ RECONCILIATION_COLUMNS = [
     "expires_on",
     "evidence_source",
     "explanation",
+    "vpd",
 ]
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +61,7 @@ class GxValidator:
             )
         self._source = self._context.data_sources.add_pandas("learnscape_batches")
         self._checkpoints: dict[str, object] = {}
+        self._lock = threading.RLock()
 
     def _checkpoint(self, suite: Suite):
         if suite.name in self._checkpoints:
@@ -99,7 +100,15 @@ class GxValidator:
         return checkpoint
 
     def validate(self, suite: Suite, frame: pd.DataFrame, batch_label: str) -> GxVerdict:
-        """Validate one batch (the accepted rows of a file, or a chunk of them)."""
+        """Validate one batch (the accepted rows of a file, or a chunk of them).
+
+        A Great Expectations context is not safe to use from two threads at once (tasks submitted to a thread
+        pool or a threaded Dask cluster), so validations through one validator take turns.
+        """
+        with self._lock:
+            return self._validate(suite, frame, batch_label)
+
+    def _validate(self, suite: Suite, frame: pd.DataFrame, batch_label: str) -> GxVerdict:
         present = [e for e in suite.expectations if all(c in frame.columns for c in e.columns)]
         result = self._checkpoint(suite).run(batch_parameters={"dataframe": frame}, run_id=self._run_id(batch_label))
         failed: list[str] = []
@@ -121,7 +130,13 @@ class GxValidator:
         return RunIdentifier(run_name=label)
 
 
-@cache
+_shared: dict[str | None, GxValidator] = {}
+_shared_lock = threading.Lock()
+
+
 def shared_validator(docs_dir: str | None) -> GxValidator:
     """One validator per Data Docs folder per process (creating a GX context costs about a second)."""
-    return GxValidator(Path(docs_dir) if docs_dir else None)
+    with _shared_lock:
+        if docs_dir not in _shared:
+            _shared[docs_dir] = GxValidator(Path(docs_dir) if docs_dir else None)
+        return _shared[docs_dir]
