@@ -46,6 +46,7 @@ def compliance_person_rows(as_of: date = D) -> pd.DataFrame:
             "expires_on": [date(2027, 6, 2), date(2026, 12, 20), date(2026, 11, 1), None],
             "days_to_expiry": [191, 27, -22, None],
             "evidence_source": ["esr", "totara_certification", "esr", None],
+            "vpd": ["457"] * 4,
         }
     )
 
@@ -85,6 +86,7 @@ def compliance_reconciliation_rows(as_of: date = D) -> pd.DataFrame:
             "expires_on": [date(2026, 11, 1)],
             "evidence_source": ["esr"],
             "explanation": ["ESR's status is stale: it was last recalculated before the expiry date passed."],
+            "vpd": ["457"],
         }
     )
 
