@@ -67,6 +67,7 @@ def mismatch(employee: str, competence: str, esr: str, ours: str, why: str) -> d
         "expires_on": None,
         "evidence_source": "esr",
         "explanation": why,
+        "vpd": "457",
     }
 
 
