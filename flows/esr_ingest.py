@@ -9,10 +9,10 @@ the marts and feeds keep what they had.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from connectors.esr.competency_names import competency_catalogue
 from connectors.esr.errors import EsrFileError
@@ -24,11 +24,17 @@ from flows.logs import run_logger
 from flows.outcomes import BatchRefused, LoadOutcome
 from learnscape.config import LearnscapeConfig
 from transforms.validation.gx_runner import GxValidator
-from transforms.validation.row_checks import FAILURE_COLUMNS, combine_failures, conflicting_duplicates, row_failures
+from transforms.validation.row_checks import (
+    FAILURE_COLUMNS,
+    combine_failures,
+    conflicting_duplicates,
+    row_failures,
+    too_long,
+)
 from transforms.validation.suites import load_suite
 from warehouse import esr as esr_tables
-from warehouse.bulk import insert_frame
-from warehouse.load_log import BatchOrigin, already_loaded, finish_load, start_load
+from warehouse.bulk import insert_frame, text_lengths
+from warehouse.load_log import BatchOrigin, abandon_unfinished_loads, already_loaded, finish_load, start_load
 from warehouse.models import load_log, rejected_row
 
 SOURCE = {"staff_in_post": "esr_staff_in_post", "competences": "esr_competences"}
@@ -70,17 +76,22 @@ def ingest_esr_file(
         log.info("%s: already loaded as load %s; skipped", esr_file.path.name, earlier)
         return LoadOutcome(source, esr_file.path.name, "duplicate", load_id=earlier)
 
+    abandon_unfinished_loads(engine, source, fingerprint.sha256, esr_tables.STAGING_TABLES[esr_file.kind])
     load_id = start_load(engine, origin, run_id)
     counts = {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
     suite = load_suite(source)
     received_at = datetime.now(UTC)
+    display = _display_headings(headings, esr_file.kind)
+    text_limits = text_lengths(esr_tables.STAGING_TABLE[esr_file.kind])
+    quarantined: list[pd.DataFrame] = []
     try:
-        for chunk in read_esr_file(esr_file, headings, chunk_rows=chunk_rows):
+        _refuse_if_superseded(engine, esr_file)
+        for chunk in read_esr_file(esr_file, headings, chunk_rows=chunk_rows, encoding=fingerprint.encoding):
             records = chunk.records
-            display = _display_headings(headings, esr_file.kind)
             failures = combine_failures(
                 chunk.problems,
                 row_failures(records, suite, display),
+                too_long(records, text_limits, display),
                 conflicting_duplicates(
                     records,
                     ROW_KEYS[esr_file.kind],
@@ -90,27 +101,29 @@ def ingest_esr_file(
             )
             rejected_numbers = set(failures["row_number"].dropna().astype(int))
             accepted = records.loc[~records["row_number"].isin(rejected_numbers)]
+            counts["rows_in"] += len(records) + len(rejected_numbers - set(records["row_number"]))
+            counts["rows_accepted"] += len(accepted)
+            counts["rows_rejected"] += len(rejected_numbers)
             accepted = accepted.drop_duplicates([c for c in accepted.columns if c != "row_number"])
             verdict = validator.validate(suite, accepted.drop(columns="row_number"), f"{esr_file.path.name}")
             if not verdict.success:
                 raise BatchRefused(f"Great Expectations refused the accepted rows: {verdict.describe()}")
+            quarantined.append(_quarantine_rows(load_id, esr_file.path.name, failures, records))
             with engine.begin() as connection:
-                _quarantine(connection, load_id, esr_file.path.name, failures, records)
                 esr_tables.stage_rows(
                     connection,
                     esr_file.kind,
                     accepted.assign(load_id=load_id, source_file=esr_file.path.name, received_at=received_at),
                 )
-            counts["rows_in"] += len(records)
-            counts["rows_accepted"] += len(accepted)
-            counts["rows_rejected"] += len(rejected_numbers)
         _check_batch(engine, esr_file, config, suite.max_rejected_share, counts, load_id)
         with engine.begin() as connection:
+            _write_quarantine(connection, quarantined)
             applied = _apply(connection, esr_file, load_id)
             finish_load(connection, load_id, "loaded", rows_applied=applied, **counts)
     except (BatchRefused, EsrFileError) as error:
         message = getattr(error, "reason", None) or str(error)
         with engine.begin() as connection:
+            _write_quarantine(connection, quarantined)
             finish_load(connection, load_id, "refused", message=message, **counts)
         log.warning("%s: refused: %s", esr_file.path.name, message)
         return LoadOutcome(source, esr_file.path.name, "refused", load_id=load_id, message=message, **counts)
@@ -132,9 +145,36 @@ def _display_headings(headings: HeadingMap, kind: str) -> dict[str, str]:
     return {field: aliases[0] for field, aliases in headings.aliases[kind].items()}
 
 
-def _quarantine(connection, load_id: int, file_name: str, failures: pd.DataFrame, records: pd.DataFrame) -> None:
-    if failures.empty:
+def _write_quarantine(connection, quarantined: list[pd.DataFrame]) -> None:
+    """Quarantine rows are written with the load's outcome, so a load killed part-way leaves none behind."""
+    rows = [frame for frame in quarantined if not frame.empty]
+    if rows:
+        insert_frame(connection, rejected_row, pd.concat(rows, ignore_index=True))
+
+
+def _refuse_if_superseded(engine: Engine, esr_file: EsrFile) -> None:
+    """A full file older than a full file already applied is the past: applying it would bring back what the
+    newer one ended. It is refused, as a superseded export is."""
+    if esr_file.mode != "full":
         return
+    with engine.connect() as connection:
+        newer = connection.execute(
+            select(func.max(load_log.c.file_date)).where(
+                load_log.c.source == SOURCE[esr_file.kind],
+                load_log.c.vpd == esr_file.vpd,
+                load_log.c.file_mode == "full",
+                load_log.c.status == "loaded",
+            )
+        ).scalar()
+    if isinstance(newer, str):
+        newer = date.fromisoformat(newer[:10])
+    if newer is not None and newer > esr_file.file_date:
+        raise BatchRefused(f"superseded: a full file dated {newer} is already applied; this one is older")
+
+
+def _quarantine_rows(load_id: int, file_name: str, failures: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    if failures.empty:
+        return failures
     raw = records.set_index("row_number")
     by_row = {
         number: json.dumps(
@@ -148,7 +188,7 @@ def _quarantine(connection, load_id: int, file_name: str, failures: pd.DataFrame
         source_file=file_name,
         record_json=failures["row_number"].map(lambda n: by_row.get(int(n)) if pd.notna(n) else None),
     )
-    insert_frame(connection, rejected_row, rows)
+    return rows
 
 
 def _check_batch(

@@ -8,15 +8,15 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from connectors.esr.files import discover_esr_files
+from connectors.esr.files import scan_esr_files
 from connectors.esr.headings import load_heading_map
-from connectors.totara.exports import discover_totara_exports
+from connectors.totara.exports import scan_totara_exports
 from connectors.trust_rules.files import find_rule_files
 from flows.context import resolve_run, warehouse_engine
 from flows.esr_ingest import ingest_esr_file, prune_staging
 from flows.events import announce_load_outcomes, announce_run_failed
 from flows.logs import run_logger
-from flows.outcomes import LoadOutcome
+from flows.outcomes import LoadOutcome, refuse_unreadable
 from flows.surveys_ingest import discover_survey_files, ingest_survey_file
 from flows.totara_ingest import ingest_totara_export
 from flows.trust_rules_ingest import ingest_rule_file
@@ -82,12 +82,17 @@ def ingest_landing(
     outcomes = []
     for rule_file in find_rule_files(landing).values():
         outcomes.append(load_rules(engine, rule_file, config, received_on, run_id))
-    esr_files = discover_esr_files(landing)
+    esr_files, esr_problems = scan_esr_files(landing)
+    totara_exports, totara_problems = scan_totara_exports(landing)
+    for source, problems in (("esr", esr_problems), ("totara_export", totara_problems)):
+        for problem in problems:
+            log.warning("%s: not read: %s", problem.path, problem.reason)
+            outcomes.append(refuse_unreadable(engine, source, problem.path, problem.reason, run_id))
     log.info("Found %d ESR files under %s", len(esr_files), landing)
     for esr_file in esr_files:
         outcomes.append(load_esr(engine, esr_file, config, run_id))
     load_export = load_totara_export_task if as_tasks else load_totara_export_task.fn
-    for export_file in discover_totara_exports(landing):
+    for export_file in totara_exports:
         outcomes.append(load_export(engine, export_file, config, run_id))
     load_survey = load_survey_file_task if as_tasks else load_survey_file_task.fn
     for survey_file in discover_survey_files(landing):

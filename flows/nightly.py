@@ -18,6 +18,7 @@ from flows.publish import publish_feed_task
 from flows.reporting import publish_run_artifacts, write_compliance_report
 from flows.students import pull_students_task
 from flows.totara import pull_totara_task
+from warehouse.engine import safe_url
 from warehouse.load_log import finish_run, start_run
 
 
@@ -71,7 +72,7 @@ def nightly_flow(
     finish_run(engine, run_id, "succeeded", f"refused: {', '.join(refused)}" if refused else None)
     return NightlyResult(
         as_of=settings.as_of,
-        warehouse_url=settings.config.warehouse_url(),
+        warehouse_url=safe_url(settings.config.warehouse_url()),
         loads=loads,
         build=build,
         feed_path=feed.path,

@@ -26,3 +26,15 @@ class LoadOutcome:
 
 class BatchRefused(Exception):
     """A batch failed a batch-level check; nothing of it reaches core or marts."""
+
+
+def refuse_unreadable(engine, source: str, path, reason: str, run_id: str | None) -> LoadOutcome:
+    """Record a file that cannot be read at all (undecodable, binary, a bad name, a link out of the landing
+    folder) as a refused load, so it shows in the load log and the run carries on with the other files."""
+    from warehouse.load_log import BatchOrigin, finish_load, start_load
+
+    origin = BatchOrigin(source=source, source_file=path.name, source_path=str(path), checksum_sha256="-")
+    load_id = start_load(engine, origin, run_id)
+    with engine.begin() as connection:
+        finish_load(connection, load_id, "refused", message=f"{path.name}: {reason}")
+    return LoadOutcome(source, path.name, "refused", load_id=load_id, message=f"{path.name}: {reason}")

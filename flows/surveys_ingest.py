@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from connectors.esr.errors import EsrFileError
 from connectors.esr.fingerprint import fingerprint_file
+from connectors.landing import landing_files
 from connectors.surveys import (
     SurveyFileError,
     read_evaluations,
@@ -20,7 +22,7 @@ from connectors.surveys import (
 )
 from connectors.surveys.constants import EVALUATIONS_NAME, NSS_RESPONSES_NAME, NSS_RESULTS_NAME, PULSE_NAME
 from flows.logs import run_logger
-from flows.outcomes import BatchRefused, LoadOutcome
+from flows.outcomes import BatchRefused, LoadOutcome, refuse_unreadable
 from transforms.validation.gx_runner import GxValidator
 from transforms.validation.row_checks import combine_failures
 from transforms.validation.suites import load_suite
@@ -39,8 +41,8 @@ class SurveyFile:
 
 def discover_survey_files(landing: Path) -> list[SurveyFile]:
     found = []
-    for path in sorted(landing.rglob("*")):
-        if not path.is_file():
+    for path in landing_files(landing):
+        if not isinstance(path, Path):
             continue
         if NSS_RESPONSES_NAME.match(path.name):
             found.append(SurveyFile(path, "survey_responses", "nss"))
@@ -74,12 +76,23 @@ def _read(survey_file: SurveyFile, load_id: int) -> tuple[dict[str, pd.DataFrame
     return {"course_evaluation_response": frame}, evaluations.problems, "course_evaluations", frame
 
 
+def _kept_rows(frame: pd.DataFrame) -> set[int]:
+    """Spreadsheet rows a reader kept: respondents carry theirs at the end of their anonymous key (a respondent
+    kept with one unusable answer is not a rejected row); other files' readers keep no row that had a problem."""
+    if "respondent_key" not in frame.columns:
+        return set()
+    return set(frame["respondent_key"].str.rsplit("-", n=1).str[-1].astype(int))
+
+
 def ingest_survey_file(
     engine: Engine, survey_file: SurveyFile, validator: GxValidator, run_id: str | None = None
 ) -> LoadOutcome:
     log = run_logger()
     path, source = survey_file.path, survey_file.source
-    fingerprint = fingerprint_file(path)
+    try:
+        fingerprint = fingerprint_file(path)
+    except EsrFileError as error:
+        return refuse_unreadable(engine, source, path, error.reason, run_id)
     with engine.connect() as connection:
         earlier = already_loaded(connection, source, fingerprint.sha256)
     if earlier is not None:
@@ -98,7 +111,9 @@ def ingest_survey_file(
         frames, problems, suite_name, validated = _read(survey_file, load_id)
         failures = combine_failures(problems)
         main = next(iter(frames.values()))
-        rejected_rows = failures["row_number"].nunique() if not failures.empty else 0
+        kept = _kept_rows(main)
+        set_aside = set(failures["row_number"].dropna().astype(int)) - kept if not failures.empty else set()
+        rejected_rows = len(set_aside)
         counts = {"rows_in": len(main) + rejected_rows, "rows_accepted": len(main), "rows_rejected": rejected_rows}
         suite = load_suite(suite_name)
         verdict = validator.validate(suite, validated, path.name)

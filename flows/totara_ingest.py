@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine
 
+from connectors.esr.errors import EsrFileError
 from connectors.esr.fingerprint import fingerprint_file
 from connectors.totara.errors import TotaraExportError
 from connectors.totara.exports import TotaraExportFile, read_totara_export
 from flows.logs import run_logger
-from flows.outcomes import BatchRefused, LoadOutcome
+from flows.outcomes import BatchRefused, LoadOutcome, refuse_unreadable
 from learnscape.config import LearnscapeConfig
 from transforms.validation.gx_runner import GxValidator
 from transforms.validation.row_checks import combine_failures, row_failures
@@ -86,7 +87,10 @@ def ingest_totara_export(
     log = run_logger()
     source = SOURCES[export_file.kind]
     name = export_file.path.name
-    fingerprint = fingerprint_file(export_file.path)
+    try:
+        fingerprint = fingerprint_file(export_file.path)
+    except EsrFileError as error:
+        return refuse_unreadable(engine, source, export_file.path, error.reason, run_id)
     with engine.connect() as connection:
         earlier = already_loaded(connection, source, fingerprint.sha256)
         latest = learning_records.latest_export_date(connection, source)

@@ -105,11 +105,12 @@ def _print_run(result, seconds: float) -> None:
 @app.command()
 def status(config: ConfigOption = None) -> None:
     """What the warehouse holds: recent loads, refusals and published feeds."""
+    from warehouse.engine import safe_url
     from warehouse.status import warehouse_status
 
     settings = load_config(config)
     report = warehouse_status(settings.warehouse_url())
-    console.print(f"Warehouse: {settings.warehouse_url()} (schema revision {report.revision or 'none'})")
+    console.print(f"Warehouse: {safe_url(settings.warehouse_url())} (schema revision {report.revision or 'none'})")
     table = Table(title="Recent loads")
     for column in ("id", "source", "file", "status", "accepted", "rejected", "finished"):
         table.add_column(column)

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_CONFIG_NAME = "learnscape.yaml"
 
@@ -124,12 +124,28 @@ class LearnscapeConfig(_Frozen):
     warehouse: WarehouseSettings = WarehouseSettings()
     sources: SourceSettings = SourceSettings()
     compliance: ComplianceSettings = ComplianceSettings()
-    base_dir: str = Field(default=".", exclude=True, description="Folder relative paths resolve against.")
+    base_dir: str = Field(
+        default=".", exclude=True, validate_default=True, description="Folder relative paths resolve against."
+    )
 
     @field_validator("base_dir")
     @classmethod
     def _absolute(cls, value: str) -> str:
         return str(Path(value).resolve())
+
+    @model_validator(mode="after")
+    def _folders_stay_inside(self) -> LearnscapeConfig:
+        """A relative folder must stay inside the installation (an absolute one is a deliberate choice)."""
+        base = Path(self.base_dir).resolve()
+        for name, value in self.paths.model_dump().items():
+            if Path(value).is_absolute():
+                continue
+            if not (base / value).resolve().is_relative_to(base):
+                raise ValueError(
+                    f"paths.{name}: {value!r} leads outside the configuration's folder {base}; "
+                    "give an absolute path if that is really meant"
+                )
+        return self
 
     def resolve(self, relative: str) -> Path:
         """An absolute path for a configured folder, relative to the config file's folder."""

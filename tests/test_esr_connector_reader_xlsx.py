@@ -85,13 +85,12 @@ def test_numeric_employee_numbers_become_eight_digit_strings_without_decimal_poi
     assert records["assignment_number"].tolist() == ["01234567-2", "23456789"]
 
 
-def test_first_sheet_with_the_required_headings_is_read_and_cover_sheets_are_ignored(tmp_path):
+def test_the_sheet_with_the_required_headings_is_read_and_cover_sheets_are_ignored(tmp_path):
     esr_file = write_workbook(
         tmp_path / "esr_competences_457_20251202_full.xlsx",
         {
             "Cover": [["Compliance and Competency report"], ["Run on", datetime(2025, 12, 2)]],
             "Data": [COMPETENCE_HEADINGS, list(competence_row().values())],
-            "Notes": [COMPETENCE_HEADINGS, list(competence_row(Employee_Number="99999999").values())],
         },
     )
 
@@ -100,6 +99,18 @@ def test_first_sheet_with_the_required_headings_is_read_and_cover_sheets_are_ign
 
     assert reader.info.sheet_name == "Data"
     assert records["employee_number"].tolist() == ["12345678"]
+
+
+def test_an_export_split_over_two_sheets_is_refused_rather_than_half_read(tmp_path):
+    esr_file = write_workbook(
+        tmp_path / "esr_competences_457_20251202_full.xlsx",
+        {
+            "Data": [COMPETENCE_HEADINGS, list(competence_row().values())],
+            "Data (2)": [COMPETENCE_HEADINGS, list(competence_row(Employee_Number="99999999").values())],
+        },
+    )
+    with pytest.raises(EsrFileError, match="'Data', 'Data \\(2\\)' all carry the export's headings"):
+        list(read_esr_file(esr_file, HEADINGS))
 
 
 def test_xlsx_competence_cells_of_every_kind_are_typed(tmp_path):

@@ -13,10 +13,12 @@ from connectors.totara.exports import (
     certification_in_date,
     certifications_in_date,
     discover_totara_exports,
+    parse_totara_export_name,
     read_certification_completion,
     read_competency_status,
     read_course_completion,
     read_totara_export,
+    scan_totara_exports,
 )
 from connectors.totara.mappings import load_heading_map
 
@@ -294,7 +296,11 @@ def test_exports_are_discovered_by_name_oldest_first(tmp_path: Path):
     assert read_totara_export(found[2]).kind == "competency_status"
 
 
-def test_an_export_named_with_an_impossible_date_is_an_error(tmp_path: Path):
+def test_an_export_named_with_an_impossible_date_is_reported_not_skipped(tmp_path: Path):
     (tmp_path / "totara_course_completion_20251341.csv").write_text("x\n", encoding="utf-8")
+    found, problems = scan_totara_exports(tmp_path)
+    assert found == []
+    assert [p.path.name for p in problems] == ["totara_course_completion_20251341.csv"]
+    assert "'20251341' is not a date" in problems[0].reason
     with pytest.raises(TotaraExportError, match="'20251341' is not a date"):
-        discover_totara_exports(tmp_path)
+        parse_totara_export_name(tmp_path / "totara_course_completion_20251341.csv")

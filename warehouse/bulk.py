@@ -83,3 +83,12 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
             for row in rows:
                 copy.write_row(row)
     return len(rows)
+
+
+def text_lengths(table: Table) -> dict[str, int]:
+    """The most characters each bounded text column of `table` holds (for validation before loading)."""
+    return {
+        column.name: column.type.length
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length
+    }

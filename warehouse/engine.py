@@ -26,6 +26,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def safe_url(url: str) -> str:
+    """The URL as it may be shown or logged: any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable warehouse URL)"
+
+
 def open_warehouse(url: str, echo: bool = False) -> Engine:
     """An engine on the warehouse, with the layer schemas mapped for SQLite."""
     url = normalise_url(url)

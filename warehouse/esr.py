@@ -138,6 +138,7 @@ def apply_competences(connection: Connection, load_id: int, file_date: date, vpd
     applied = COMPETENCE_RECORD_MERGE.apply(connection, load_id, file_date, vpd, full)
     _end_withdrawn_awards(connection, file_date, vpd)
     _record_new_awards(connection, load_id, file_date, vpd)
+    _record_staged_awards(connection, load_id, file_date)
     return applied
 
 
@@ -187,6 +188,27 @@ def _record_new_awards(connection: Connection, load_id: int, file_date: date, vp
             f"OR (a.expires_on IS NULL AND r.expiry_date IS NULL)))"
         ),
         {"file_date": file_date, "vpd": vpd, "load_id": load_id},
+    )
+
+
+def _record_staged_awards(connection: Connection, load_id: int, file_date: date) -> None:
+    """Awards the file shows that the history has never seen, even where its record was not made current (a
+    delta arriving after a newer extract): the award happened, and past reporting dates must count it."""
+    awards = qualified_name(connection, competence_achievement)
+    staged = qualified_name(connection, stg_esr_competence)
+    connection.execute(
+        text(
+            f"INSERT INTO {awards} (vpd, employee_number, competency_name, achieved_on, expires_on, no_expiry, "
+            f"source, source_key, first_seen_on, ended_on, load_id) "
+            f"SELECT s.vpd, s.employee_number, s.competency_name, s.date_last_awarded, s.expiry_date, "
+            f"s.no_expiry, 'esr', s.vpd || '|' || s.employee_number || '|' || s.competency_name, :file_date, "
+            f"CAST(NULL AS DATE), :load_id FROM {staged} s "
+            f"WHERE s.load_id = :load_id AND s.date_last_awarded IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {awards} a WHERE a.source = 'esr' AND a.vpd = s.vpd "
+            f"AND a.employee_number = s.employee_number AND a.competency_name = s.competency_name "
+            f"AND a.achieved_on = s.date_last_awarded)"
+        ),
+        {"file_date": file_date, "load_id": load_id},
     )
 
 

@@ -106,3 +106,30 @@ def finish_run(engine: Engine, run_id: str, status: str, message: str | None = N
         connection.execute(
             update(run_log).where(run_log.c.run_id == run_id).values(status=status, message=message, finished_at=now())
         )
+
+
+def abandon_unfinished_loads(engine: Engine, source: str, checksum: str, staging_tables) -> int:
+    """Loads of this same content left unfinished (`staging`: their run was killed) are marked `abandoned` and
+    their staged rows removed, before the content is loaded again; nothing they staged ever reached core."""
+    from sqlalchemy import delete
+
+    with engine.begin() as connection:
+        stale = list(
+            connection.execute(
+                select(load_log.c.load_id).where(
+                    load_log.c.source == source,
+                    load_log.c.checksum_sha256 == checksum,
+                    load_log.c.status == "staging",
+                )
+            ).scalars()
+        )
+        if not stale:
+            return 0
+        for table in staging_tables:
+            connection.execute(delete(table).where(table.c.load_id.in_(stale)))
+        connection.execute(
+            update(load_log)
+            .where(load_log.c.load_id.in_(stale))
+            .values(status="abandoned", message="the run loading it stopped before it finished", finished_at=now())
+        )
+        return len(stale)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from connectors.esr.errors import EsrFileError
 from connectors.esr.fields import EsrKind
+from connectors.landing import LandingProblem, scan
 
 EsrMode = Literal["full", "delta"]
 
@@ -78,17 +79,17 @@ def parse_esr_file_name(path: Path) -> EsrFile | None:
     return EsrFile(path=path, kind=kind, vpd=match["vpd"].upper(), file_date=file_date, mode=mode)
 
 
-def discover_esr_files(landing: Path) -> list[EsrFile]:
-    """Every ESR export under `landing` (searched recursively), in the order they must be applied.
+def scan_esr_files(landing: Path) -> tuple[list[EsrFile], list[LandingProblem]]:
+    """Every ESR export under `landing` in the order they must be applied, and the ESR-named files that cannot
+    be read (an impossible date in the name, a link leading outside the landing folder).
 
     Files whose names are not ESR export names are left alone: the landing folder is shared with other
     sources.
     """
-    found = []
-    for path in Path(landing).rglob("*"):
-        if not path.is_file():
-            continue
-        esr_file = parse_esr_file_name(path)
-        if esr_file is not None:
-            found.append(esr_file)
-    return sorted(found, key=lambda esr_file: esr_file.application_order)
+    found, problems = scan(Path(landing), parse_esr_file_name, (EsrFileError,))
+    return sorted(found, key=lambda esr_file: esr_file.application_order), problems
+
+
+def discover_esr_files(landing: Path) -> list[EsrFile]:
+    """Every readable ESR export under `landing`, in the order they must be applied."""
+    return scan_esr_files(landing)[0]

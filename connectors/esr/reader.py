@@ -422,9 +422,14 @@ def _open_workbook(path: Path) -> openpyxl.Workbook:
 
 
 def _xlsx_layout(esr_file: EsrFile, headings: HeadingMap) -> EsrLayout:
-    """The first worksheet whose first row has the required headings; other sheets are skipped."""
+    """The worksheet whose first row has the required headings; other sheets (a cover sheet, notes) are skipped.
+
+    A workbook with two such sheets is refused: Excel splits a long export over sheets, and reading one of them
+    would silently lose the others' rows.
+    """
     workbook = _open_workbook(esr_file.path)
     failures: list[tuple[str, MissingHeadingError]] = []
+    layouts: list[EsrLayout] = []
     try:
         for sheet in workbook.worksheets:
             first_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
@@ -432,11 +437,20 @@ def _xlsx_layout(esr_file: EsrFile, headings: HeadingMap) -> EsrLayout:
             while found and not found[-1]:
                 found = found[:-1]
             try:
-                return _layout(esr_file, headings, XLSX_ENCODING, sheet.title, found)
+                layouts.append(_layout(esr_file, headings, XLSX_ENCODING, sheet.title, found))
             except MissingHeadingError as exc:
                 failures.append((sheet.title, exc))
     finally:
         workbook.close()
+    if len(layouts) > 1:
+        names = ", ".join(repr(layout.sheet_name) for layout in layouts)
+        raise EsrFileError(
+            esr_file.path,
+            f"worksheets {names} all carry the export's headings (an export split over sheets); combine them "
+            "into one sheet or export CSV, so no rows are left behind",
+        )
+    if layouts:
+        return layouts[0]
     if not failures:
         raise EsrFileError(esr_file.path, "the workbook has no worksheets")
     sheet_name, closest = min(failures, key=lambda failure: len(failure[1].missing))

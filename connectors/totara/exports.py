@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from connectors.landing import LandingProblem, scan
 from connectors.totara.errors import TotaraExportError
 from connectors.totara.export_values import (
     DATE_EXAMPLE,
@@ -56,26 +57,34 @@ class TotaraExportFile:
     export_date: date
 
 
-def discover_totara_exports(landing: Path | str) -> list[TotaraExportFile]:
-    """Every Totara export under `landing` (any depth), oldest first, then by kind.
+def parse_totara_export_name(path: Path) -> TotaraExportFile | None:
+    """Describe `path` from its name, or None when it is not a Totara export name.
 
-    Raises `TotaraExportError` for a file named like an export whose date is not a real date, rather than skip
-    it.
+    Raises `TotaraExportError` for a file named like an export whose date is not a real date, rather than skip it.
     """
-    found: list[TotaraExportFile] = []
-    for path in Path(landing).rglob("*"):
-        match = _EXPORT_NAME.match(path.name)
-        if match is None or not path.is_file():
-            continue
-        try:
-            export_date = datetime.strptime(match["date"], "%Y%m%d").date()
-        except ValueError as exc:
-            raise TotaraExportError(
-                path, f"named like a Totara export but {match['date']!r} is not a date (YYYYMMDD)"
-            ) from exc
-        kind: Any = match["kind"].lower()
-        found.append(TotaraExportFile(path, kind, export_date))
-    return sorted(found, key=lambda f: (f.export_date, _KIND_ORDER[f.kind], str(f.path)))
+    match = _EXPORT_NAME.match(path.name)
+    if match is None:
+        return None
+    try:
+        export_date = datetime.strptime(match["date"], "%Y%m%d").date()
+    except ValueError as exc:
+        raise TotaraExportError(
+            path, f"named like a Totara export but {match['date']!r} is not a date (YYYYMMDD)"
+        ) from exc
+    kind: Any = match["kind"].lower()
+    return TotaraExportFile(path, kind, export_date)
+
+
+def scan_totara_exports(landing: Path | str) -> tuple[list[TotaraExportFile], list[LandingProblem]]:
+    """Every Totara export under `landing` (any depth), oldest first, then by kind; and the export-named files
+    that cannot be read (an impossible date, a link leading outside the landing folder)."""
+    found, problems = scan(Path(landing), parse_totara_export_name, (TotaraExportError,))
+    return sorted(found, key=lambda f: (f.export_date, _KIND_ORDER[f.kind], str(f.path))), problems
+
+
+def discover_totara_exports(landing: Path | str) -> list[TotaraExportFile]:
+    """Every readable Totara export under `landing`, oldest first, then by kind."""
+    return scan_totara_exports(landing)[0]
 
 
 @dataclass(frozen=True)

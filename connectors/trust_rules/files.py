@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from connectors.esr.errors import EsrFileError
 from connectors.esr.fingerprint import fingerprint_file
+from connectors.landing import landing_files
 
 #: file name → (canonical field → heading), in the order of trust-rules.md.
 RULE_FILES: dict[str, dict[str, str]] = {
@@ -61,10 +63,12 @@ class TrustRuleFile:
 
 
 def find_rule_files(landing: Path) -> dict[str, Path]:
-    """The newest copy of each rule file under the landing folder, by file name."""
+    """The newest copy of each rule file under the landing folder, by file name (links leading out of the
+    landing folder are never read)."""
     found: dict[str, Path] = {}
+    paths = [entry for entry in landing_files(landing) if isinstance(entry, Path)]
     for name in RULE_FILES:
-        candidates = sorted(landing.rglob(name), key=lambda p: (p.stat().st_mtime, str(p)))
+        candidates = sorted((p for p in paths if p.name == name), key=lambda p: (p.stat().st_mtime, str(p)))
         if candidates:
             found[name] = candidates[-1]
     return found
@@ -72,7 +76,10 @@ def find_rule_files(landing: Path) -> dict[str, Path]:
 
 def read_rule_file(path: Path) -> TrustRuleFile:
     headings = RULE_FILES[path.name]
-    fingerprint = fingerprint_file(path)
+    try:
+        fingerprint = fingerprint_file(path)
+    except EsrFileError as error:
+        raise TrustRuleFileError(f"{path.name}: {error.reason}") from error
     try:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding=fingerprint.encoding, skip_blank_lines=False

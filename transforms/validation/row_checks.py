@@ -112,3 +112,31 @@ def combine_failures(*failures: pd.DataFrame) -> pd.DataFrame:
     if not present:
         return pd.DataFrame(columns=FAILURE_COLUMNS)
     return pd.concat(present, ignore_index=True).drop_duplicates(["row_number", "field"], keep="first")
+
+
+def too_long(frame: pd.DataFrame, limits: dict[str, int], headings: dict[str, str]) -> pd.DataFrame:
+    """Text values longer than the warehouse column holds: quarantined with their length, never truncated and
+    never allowed to stop a load part-way (PostgreSQL refuses them; SQLite would keep them whole)."""
+    found = []
+    for column, limit in limits.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        lengths = values.astype("string").str.len()
+        mask = values.notna() & (lengths > limit).fillna(False).astype(bool)
+        if not mask.any():
+            continue
+        failed = frame.loc[mask]
+        found.append(
+            pd.DataFrame(
+                {
+                    "row_number": failed["row_number"].to_numpy(),
+                    "field": headings.get(column, column),
+                    "value": failed[column].astype(str).str.slice(0, 200).to_numpy(),
+                    "reason": [f"{n:,} characters, more than the {limit:,} this field may hold" for n in lengths[mask]],
+                }
+            )
+        )
+    if not found:
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
+    return pd.concat(found, ignore_index=True)
