@@ -85,7 +85,7 @@ def ingest_esr_file(
     text_limits = text_lengths(esr_tables.STAGING_TABLE[esr_file.kind])
     quarantined: list[pd.DataFrame] = []
     try:
-        _refuse_if_superseded(engine, esr_file)
+        later_full = _later_full_file_date(engine, esr_file)
         for chunk in read_esr_file(esr_file, headings, chunk_rows=chunk_rows, encoding=fingerprint.encoding):
             records = chunk.records
             failures = combine_failures(
@@ -115,10 +115,10 @@ def ingest_esr_file(
                     esr_file.kind,
                     accepted.assign(load_id=load_id, source_file=esr_file.path.name, received_at=received_at),
                 )
-        _check_batch(engine, esr_file, config, suite.max_rejected_share, counts, load_id)
+        _check_batch(engine, esr_file, config, suite.max_rejected_share, counts, load_id, later_full)
         with engine.begin() as connection:
             _write_quarantine(connection, quarantined)
-            applied = _apply(connection, esr_file, load_id)
+            applied = _apply(connection, esr_file, load_id, later_full)
             finish_load(connection, load_id, "loaded", rows_applied=applied, **counts)
     except (BatchRefused, EsrFileError) as error:
         message = getattr(error, "reason", None) or str(error)
@@ -152,11 +152,12 @@ def _write_quarantine(connection, quarantined: list[pd.DataFrame]) -> None:
         insert_frame(connection, rejected_row, pd.concat(rows, ignore_index=True))
 
 
-def _refuse_if_superseded(engine: Engine, esr_file: EsrFile) -> None:
-    """A full file older than a full file already applied is the past: applying it would bring back what the
-    newer one ended. It is refused, as a superseded export is."""
-    if esr_file.mode != "full":
-        return
+def _later_full_file_date(engine: Engine, esr_file: EsrFile) -> date | None:
+    """The extract date of a full file of this kind and trust already applied after this file's date, if any.
+
+    A file arriving after such a full file (late, or replayed out of order) is the past: it may add history and
+    awards, but what the newer full file left out stays ended.
+    """
     with engine.connect() as connection:
         newer = connection.execute(
             select(func.max(load_log.c.file_date)).where(
@@ -168,8 +169,7 @@ def _refuse_if_superseded(engine: Engine, esr_file: EsrFile) -> None:
         ).scalar()
     if isinstance(newer, str):
         newer = date.fromisoformat(newer[:10])
-    if newer is not None and newer > esr_file.file_date:
-        raise BatchRefused(f"superseded: a full file dated {newer} is already applied; this one is older")
+    return newer if newer is not None and newer > esr_file.file_date else None
 
 
 def _quarantine_rows(load_id: int, file_name: str, failures: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
@@ -198,6 +198,7 @@ def _check_batch(
     max_rejected_share: float,
     counts: dict[str, int],
     load_id: int,
+    later_full: date | None = None,
 ) -> None:
     """Batch-level expectations that need the whole file: rejected share, emptiness and truncation."""
     if counts["rows_in"] == 0:
@@ -208,7 +209,7 @@ def _check_batch(
             f"{counts['rows_rejected']} of {counts['rows_in']} rows ({rejected_share:.0%}) failed validation, "
             f"more than the {max_rejected_share:.0%} a usable file may have; see quarantine for load {load_id}"
         )
-    if esr_file.mode != "full":
+    if esr_file.mode != "full" or later_full is not None:
         return
     merge = esr_tables.FULL_FILE_GUARD[esr_file.kind]
     with engine.connect() as connection:
@@ -222,13 +223,13 @@ def _check_batch(
         )
 
 
-def _apply(connection, esr_file: EsrFile, load_id: int) -> int:
-    full = esr_file.mode == "full"
+def _apply(connection, esr_file: EsrFile, load_id: int, later_full: date | None) -> int:
+    full = esr_file.mode == "full" and later_full is None
     if esr_file.kind == "staff_in_post":
-        return esr_tables.apply_staff_in_post(connection, load_id, esr_file.file_date, esr_file.vpd, full)
+        return esr_tables.apply_staff_in_post(connection, load_id, esr_file.file_date, esr_file.vpd, full, later_full)
     names = esr_tables.staged_competency_names(connection, load_id)
     esr_tables.add_to_catalogue(connection, competency_catalogue(names), load_id)
-    return esr_tables.apply_competences(connection, load_id, esr_file.file_date, esr_file.vpd, full)
+    return esr_tables.apply_competences(connection, load_id, esr_file.file_date, esr_file.vpd, full, later_full)
 
 
 def _refuse_unread(engine: Engine, esr_file: EsrFile, source: str, message: str, run_id: str | None) -> LoadOutcome:

@@ -111,10 +111,12 @@ def stage_rows(connection: Connection, kind: str, frame: pd.DataFrame) -> int:
     return insert_frame(connection, STAGING_TABLE[kind], frame)
 
 
-def apply_staff_in_post(connection: Connection, load_id: int, file_date: date, vpd: str, full: bool) -> int:
+def apply_staff_in_post(
+    connection: Connection, load_id: int, file_date: date, vpd: str, full: bool, later_full: date | None = None
+) -> int:
     _stage_people(connection, load_id)
-    return PERSON_MERGE.apply(connection, load_id, file_date, vpd, full) + ASSIGNMENT_MERGE.apply(
-        connection, load_id, file_date, vpd, full
+    return PERSON_MERGE.apply(connection, load_id, file_date, vpd, full, later_full) + ASSIGNMENT_MERGE.apply(
+        connection, load_id, file_date, vpd, full, later_full
     )
 
 
@@ -133,12 +135,18 @@ def _stage_people(connection: Connection, load_id: int) -> None:
     )
 
 
-def apply_competences(connection: Connection, load_id: int, file_date: date, vpd: str, full: bool) -> int:
-    """Apply competence records, then bring the award history in line with them."""
-    applied = COMPETENCE_RECORD_MERGE.apply(connection, load_id, file_date, vpd, full)
-    _end_withdrawn_awards(connection, file_date, vpd)
+def apply_competences(
+    connection: Connection, load_id: int, file_date: date, vpd: str, full: bool, later_full: date | None = None
+) -> int:
+    """Apply competence records, then bring the award history in line with them.
+
+    Awards of a file arriving after a newer full file still enter the history (they happened); those the
+    current records no longer show end on the newer full file's date.
+    """
+    applied = COMPETENCE_RECORD_MERGE.apply(connection, load_id, file_date, vpd, full, later_full)
     _record_new_awards(connection, load_id, file_date, vpd)
     _record_staged_awards(connection, load_id, file_date)
+    _end_withdrawn_awards(connection, later_full or file_date, vpd)
     return applied
 
 

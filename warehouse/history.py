@@ -52,8 +52,20 @@ class VersionedMerge:
         )
         return connection.execute(text(sql), {"load_id": load_id, "file_date": file_date, "vpd": vpd}).scalar_one()
 
-    def apply(self, connection: Connection, load_id: int, file_date: date, vpd: str, full: bool) -> int:
-        """Apply the staged load; returns the number of new versions opened."""
+    def apply(
+        self,
+        connection: Connection,
+        load_id: int,
+        file_date: date,
+        vpd: str,
+        full: bool,
+        later_full: date | None = None,
+    ) -> int:
+        """Apply the staged load; returns the number of new versions opened.
+
+        `later_full` is the date of a full file already applied after this file's date: keys this file brings
+        that the newer full file did not hold (they are not current) existed from this file's date until then.
+        """
         core = qualified_name(connection, self.core)
         staged = self._staged(connection)
         params = {"load_id": load_id, "file_date": file_date, "vpd": vpd}
@@ -92,4 +104,9 @@ class VersionedMerge:
             ),
             params,
         )
+        if later_full is not None:
+            connection.execute(
+                text(f"UPDATE {core} SET valid_to = :later_full WHERE load_id = :load_id AND valid_to IS NULL"),
+                {"later_full": later_full, "load_id": load_id},
+            )
         return inserted.rowcount or 0

@@ -185,24 +185,8 @@ def test_deltas_replayed_out_of_order_end_in_the_same_state_as_in_order(
         engine.dispose()
 
 
-LATE_FILES_REOPEN_LEAVERS = (
-    "warehouse/history.py VersionedMerge.apply inserts, as a current version, any key the core table does not "
-    "hold, even from a delta older than a full file already applied: a leaver that newer full file left out, and "
-    "so never in core, comes back in post when an older delta showing them arrives late. Fix: remember the "
-    "latest full extract date applied per kind and VPD, and give a key first seen in an older file "
-    "valid_to = that date (the full file ended it) instead of opening it as current."
-)
-SUPERSEDED_AWARDS_LOST = (
-    "flows/esr_ingest.py refuses a full file older than one already applied as superseded "
-    "(_refuse_if_superseded), whole, so an award only it shows (ESR overwrites a record in place on renewal) "
-    "never reaches the award history, and a past reporting date that award evidenced shows the requirement as "
-    "missing. Fix: when a competence full file is refused as superseded, still add the awards it shows to "
-    "competence_achievement (first_seen_on = its extract date, ended_on = the extract date of the record that "
-    "replaced them), as warehouse/esr.py already does for a late delta, without applying its records."
-)
 
 
-@pytest.mark.xfail(strict=True, reason=f"Loaded newest first: {LATE_FILES_REOPEN_LEAVERS} And {SUPERSEDED_AWARDS_LOST}")
 def test_loading_every_file_one_at_a_time_in_reversed_order_gives_the_same_marts(reference, tmp_path):
     landing = landing_with(tmp_path / "landing", reference.files.all)
     outcomes, marts, _ = load_build_publish(sqlite_config(tmp_path), landing, order="reversed")
@@ -243,7 +227,6 @@ def test_an_older_full_file_arriving_after_a_newer_one_brings_back_no_leaver(tmp
     assert _in_post_after_loading(tmp_path, [rules, newer, older]) == set(STAFF[:-1])
 
 
-@pytest.mark.xfail(strict=True, reason=LATE_FILES_REOPEN_LEAVERS)
 def test_a_delta_older_than_the_latest_full_file_brings_back_no_leaver(tmp_path):
     """The tenth person changed job on 10 November and left before the 22 November full extract, which no
     longer lists them. Loaded newest first, the warehouse has never held them when the delta with their change
@@ -284,7 +267,6 @@ def test_an_award_shown_only_by_a_late_arriving_older_delta_still_counts_on_past
     assert _statuses_on(tmp_path, "late", [rules, staff, newer, older], past) == {"expiring": {"10000001"}}
 
 
-@pytest.mark.xfail(strict=True, reason=SUPERSEDED_AWARDS_LOST)
 def test_an_award_shown_only_by_a_late_arriving_older_full_file_still_counts_on_past_dates(tmp_path):
     """As above, but the 2024 award comes in the 1 November full competence file, which arrives last."""
     landing = tmp_path / "landing"
