@@ -185,8 +185,6 @@ def test_deltas_replayed_out_of_order_end_in_the_same_state_as_in_order(
         engine.dispose()
 
 
-
-
 def test_loading_every_file_one_at_a_time_in_reversed_order_gives_the_same_marts(reference, tmp_path):
     landing = landing_with(tmp_path / "landing", reference.files.all)
     outcomes, marts, _ = load_build_publish(sqlite_config(tmp_path), landing, order="reversed")
