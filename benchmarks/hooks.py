@@ -36,7 +36,7 @@ def ingest_hooks() -> list[Hook]:
         Hook(esr_tables, "stage_rows", "/load.stage"),
         Hook(esr_ingest, "_quarantine_rows", "/load.stage"),
         Hook(esr_ingest, "_write_quarantine", "/load.stage"),
-        Hook(esr_ingest, "_refuse_if_superseded", "/validate.batch"),
+        Hook(esr_ingest, "_later_full_file_date", "/validate.batch"),
         Hook(esr_ingest, "_apply", "/load.merge"),
         Hook(esr_ingest, "start_load", "/load.log"),
         Hook(esr_ingest, "finish_load", "/load.log"),

@@ -1,14 +1,14 @@
 """`python -m benchmarks.run --sizes 10000,100000`: the pipeline's speed and memory at trust, region and
 national scale, against the floor of plain parsing and bulk loading.
 
-For each size a sample trust is generated (timed apart: not a pipeline figure). With `--history` (the default)
-the year of extracts before the final one is loaded first as a backfill, and the *nightly* is the final full
-ESR extract plus the Totara exports arriving at a warehouse that holds that year; with `--no-history` the
-nightly is the first load of one full extract into an empty warehouse. Then, on each database: the nightly's
-ingest (parse, validate with Great Expectations' share apart, stage, merge), build and publish, each stage in a
-fresh subprocess so its peak RSS is its own; BI queries on the marts; a delta touching 1% of rows the next day;
-and the floor. A table is printed and every measurement is written as JSON (`--keep DIR` keeps the trusts,
-warehouses and feeds too). See docs/performance.md for the method and the figures.
+For each size a sample trust is generated (timed apart: not a pipeline figure). With history (the default up to
+10,000 staff) the year of extracts before the final one is loaded first as a backfill, and the *nightly* is the
+final full ESR extract plus the Totara exports arriving at a warehouse that holds that year; without (the
+default above) the nightly is the first load of one full extract into an empty warehouse. Then, on each
+database: the nightly's ingest (parse, validate with Great Expectations' share apart, stage, merge), build and
+publish, each stage in a fresh subprocess so its peak RSS is its own; BI queries on the marts; a delta touching
+1% of rows the next day; and the floor. A table is printed and every measurement is written as JSON (`--keep
+DIR` keeps the trusts, warehouses and feeds too). See docs/performance.md for the method and the figures.
 """
 
 from __future__ import annotations
@@ -212,9 +212,19 @@ def _landing_links(target: Path, files: list[Path]) -> Path:
     return target
 
 
-def _split_landing(trust_landing: Path, landings: Path, history: bool) -> dict[str, Path | None]:
+@dataclass(frozen=True)
+class Landings:
+    """The landing folders one size's stages ingest, and the final full ESR extracts (the floor's files)."""
+
+    nightly: Path
+    backfill: Path | None
+    final_esr: tuple[Path, ...]
+    delta: Path
+
+
+def _split_landing(trust_landing: Path, landings: Path, history: bool) -> Landings:
     """backfill: trust rules and every ESR extract before the final date; nightly: the final ESR extracts and the
-    Totara exports (plus the trust rules when there is no backfill)."""
+    Totara exports (plus the trust rules when there is no backfill); delta: written later by the delta stage."""
     from connectors.esr.files import discover_esr_files
 
     esr_files = discover_esr_files(trust_landing)
@@ -223,14 +233,15 @@ def _split_landing(trust_landing: Path, landings: Path, history: bool) -> dict[s
     earlier = [f.path for f in esr_files if f.file_date < final_date]
     rules = sorted((trust_landing / "trust").glob("*.csv"))
     totara = sorted((trust_landing / "totara").glob("*.csv"))
-    split: dict[str, Path | None] = {"backfill": None}
+    backfill = None
     if history and earlier:
-        split["backfill"] = _landing_links(landings / "backfill", rules + earlier)
-        split["nightly"] = _landing_links(landings / "nightly", final + totara)
+        backfill = _landing_links(landings / "backfill", rules + earlier)
+        nightly = _landing_links(landings / "nightly", final + totara)
     else:
-        split["nightly"] = _landing_links(landings / "nightly", rules + final + totara)
-    split["final_esr"] = final  # type: ignore[assignment]
-    return split
+        nightly = _landing_links(landings / "nightly", rules + final + totara)
+    delta = landings / "delta"
+    shutil.rmtree(delta, ignore_errors=True)
+    return Landings(nightly=nightly, backfill=backfill, final_esr=tuple(final), delta=delta)
 
 
 def _write_config(folder: Path, url: str) -> Path:
@@ -284,33 +295,33 @@ def _database_bytes(database: str, url: str, folder: Path) -> int | None:
 
 
 def _run_database(
-    settings: BenchSettings, staff: int, database: str, size_dir: Path, landings: dict, admin_url: str | None
+    settings: BenchSettings, staff: int, database: str, size_dir: Path, landings: Landings, admin_url: str | None
 ) -> dict:
     folder = size_dir / database
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    name = f"learnscape_{staff}"
-    url = _database_url(database, folder, admin_url, name)
+    database_name = f"learnscape_{staff}"
+    url = _database_url(database, folder, admin_url, database_name)
     floor_url = (
         f"sqlite:///{folder / 'floor.db'}" if database == "sqlite" else create_database(admin_url, f"floor_{staff}")
     )
     config = str(_write_config(folder, url))
-    stop = (lambda: terminate_backends(admin_url, name)) if database == "postgresql" else None
+    stop = (lambda: terminate_backends(admin_url, database_name)) if database == "postgresql" else None
     runner = StageRunner(folder / "stages", settings, on_stop=stop)
     as_of, received = settings.as_of, settings.as_of.isoformat()
     next_day = (as_of + timedelta(days=1)).isoformat()
     plan: list[tuple[str, dict]] = [("migrate", {"stage": "migrate", "config": config})]
-    if landings["backfill"] is not None:
+    if landings.backfill is not None:
         plan.append(
             (
                 "backfill_ingest",
-                {"stage": "ingest", "config": config, "landing": str(landings["backfill"]), "received_on": received},
+                {"stage": "ingest", "config": config, "landing": str(landings.backfill), "received_on": received},
             )
         )
     plan += [
         (
             "nightly_ingest",
-            {"stage": "ingest", "config": config, "landing": str(landings["nightly"]), "received_on": received},
+            {"stage": "ingest", "config": config, "landing": str(landings.nightly), "received_on": received},
         ),
         ("build", {"stage": "build", "config": config, "as_of": as_of.isoformat()}),
         ("publish", {"stage": "publish", "config": config, "as_of": as_of.isoformat()}),
@@ -320,11 +331,11 @@ def _run_database(
         ),
         (
             "delta_ingest",
-            {"stage": "ingest", "config": config, "landing": str(landings["delta"]), "received_on": next_day},
+            {"stage": "ingest", "config": config, "landing": str(landings.delta), "received_on": next_day},
         ),
         ("delta_build", {"stage": "build", "config": config, "as_of": next_day}),
         ("delta_publish", {"stage": "publish", "config": config, "as_of": next_day}),
-        ("floor", {"stage": "floor", "url": floor_url, "files": [str(p) for p in landings["final_esr"]]}),
+        ("floor", {"stage": "floor", "url": floor_url, "files": [str(p) for p in landings.final_esr]}),
     ]
     if settings.readers_only:
         plan = [step for step in plan if step[0] == "floor"]
@@ -465,31 +476,29 @@ def run_benchmarks(settings: BenchSettings) -> dict:
                 size["generate"] = _generate(settings, staff, size_dir, runner)
                 trust_landing = size_dir / "sample-trust" / "landing"
                 landings = _split_landing(trust_landing, size_dir / "landings", history)
-                delta_dir = size_dir / "landings" / "delta"
-                shutil.rmtree(delta_dir, ignore_errors=True)
                 if not settings.readers_only:
                     size["delta_files"] = runner.run(
                         "delta",
                         {
                             "stage": "delta",
-                            "full_files": [str(p) for p in landings["final_esr"]],
-                            "out_dir": str(delta_dir),
+                            "full_files": [str(p) for p in landings.final_esr],
+                            "out_dir": str(landings.delta),
                             "delta_date": settings.as_of.isoformat(),
                         },
                     )
-                landings["delta"] = delta_dir
             except StageFailed as failure:
                 size["errors"].append(failure.record())
                 continue
-            config = str(_write_config(size_dir, f"sqlite:///{size_dir / 'unused.db'}"))
+            # The readers need the config's reader settings, not a warehouse: this database is never opened.
+            config = str(_write_config(size_dir, f"sqlite:///{size_dir / 'readers-only.db'}"))
             try:
                 size["parse"] = runner.run(
                     "parse",
                     {
                         "stage": "parse",
                         "config": config,
-                        "esr_files": [str(p) for p in landings["final_esr"]],
-                        "landing": str(landings["nightly"]),
+                        "esr_files": [str(p) for p in landings.final_esr],
+                        "landing": str(landings.nightly),
                     },
                 )
             except StageFailed as failure:

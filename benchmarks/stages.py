@@ -34,8 +34,9 @@ def checkpoint(kind: str, payload: dict) -> None:
     limit or the timeout) still leaves the figures of what it finished."""
     if _progress_path is None:
         return
+    line = {"kind": kind, **payload, "peak_rss_bytes_so_far": peak_rss_bytes()}
     with _progress_path.open("a", encoding="utf-8") as progress:
-        progress.write(json.dumps({"kind": kind, **payload}, default=str) + "\n")
+        progress.write(json.dumps(line, default=str) + "\n")
 
 
 def _config(spec: dict):
@@ -44,12 +45,12 @@ def _config(spec: dict):
     return load_config(Path(spec["config"]))
 
 
-def _engine(config, clock_sql: SqlTimer | None = None):
+def _engine(config, sql_timer: SqlTimer | None = None):
     from warehouse.engine import open_warehouse
 
     engine = open_warehouse(config.warehouse_url())
-    if clock_sql is not None:
-        clock_sql.attach(engine)
+    if sql_timer is not None:
+        sql_timer.attach(engine)
     return engine
 
 
@@ -109,6 +110,7 @@ def stage_parse(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
 
 
 def stage_migrate(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
+    """The warehouse schema created on the empty database (Alembic, every migration)."""
     from warehouse.migrate import upgrade
 
     config = _config(spec)
@@ -209,6 +211,7 @@ def stage_build(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
 
 
 def stage_publish(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
+    """The nightly feed for one reporting date: marts read, CSV files and manifest written and swapped in."""
     from benchmarks.hooks import publish_hooks
     from flows.publish import publish_feed_task
 
@@ -227,6 +230,7 @@ def stage_publish(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
 
 
 def stage_queries(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
+    """Typical BI queries on the marts of one reporting date (`benchmarks.queries`)."""
     from benchmarks.queries import time_queries
 
     config = _config(spec)
@@ -238,6 +242,7 @@ def stage_queries(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
 
 
 def stage_floor(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
+    """The plain parse and bulk load of the same ESR files (`benchmarks.floor`)."""
     from benchmarks.floor import load_floor
 
     return load_floor(spec["url"], [Path(p) for p in spec["files"]], clock)
