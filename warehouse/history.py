@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import Connection, Table, text
 
 from warehouse.bulk import qualified_name
+from warehouse.planner import without_nested_loops
 
 
 @dataclass(frozen=True)
@@ -95,15 +96,16 @@ class VersionedMerge:
         )
         columns = ", ".join(self.columns)
         selected = ", ".join(f"s.{c}" for c in self.columns)
-        inserted = connection.execute(
-            text(
-                f"INSERT INTO {core} ({columns}, row_hash, valid_from, valid_to, confirmed_on, load_id) "
-                f"SELECT {selected}, s.{self.hash_column}, :file_date, NULL, :file_date, :load_id FROM {staged} s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {core} c WHERE {self._key_match('c', 's')} "
-                f"AND (c.valid_to IS NULL OR c.valid_to > :file_date OR c.confirmed_on > :file_date))"
-            ),
-            params,
-        )
+        with without_nested_loops(connection):
+            inserted = connection.execute(
+                text(
+                    f"INSERT INTO {core} ({columns}, row_hash, valid_from, valid_to, confirmed_on, load_id) "
+                    f"SELECT {selected}, s.{self.hash_column}, :file_date, NULL, :file_date, :load_id "
+                    f"FROM {staged} s WHERE NOT EXISTS (SELECT 1 FROM {core} c WHERE {self._key_match('c', 's')} "
+                    f"AND (c.valid_to IS NULL OR c.valid_to > :file_date OR c.confirmed_on > :file_date))"
+                ),
+                params,
+            )
         if later_full is not None:
             connection.execute(
                 text(f"UPDATE {core} SET valid_to = :later_full WHERE load_id = :load_id AND valid_to IS NULL"),

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, select, text
 
 from warehouse.bulk import insert_frame, qualified_name
 from warehouse.models import learning_record, load_log, stg_learning_record
+from warehouse.planner import without_nested_loops
 
 RECORD_COLUMNS = ("source", "user_key", "item_key", "item_name", "status", "achieved_on", "expires_on", "is_evidence")
 
@@ -66,14 +67,16 @@ def apply_export(connection: Connection, source: str, load_id: int, export_date:
     )
     columns = ", ".join(RECORD_COLUMNS)
     selected = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
-    inserted = connection.execute(
-        text(
-            f"INSERT INTO {core} ({columns}, record_hash, first_seen_on, ended_on, load_id) "
-            f"SELECT DISTINCT {selected}, s.record_hash, :export_date, CAST(NULL AS DATE), :load_id FROM {staged} s "
-            f"WHERE s.load_id = :load_id AND s.user_key IS NOT NULL AND s.item_key IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {core} c WHERE c.source = :source AND c.ended_on IS NULL "
-            f"AND c.record_hash = s.record_hash)"
-        ),
-        params,
-    )
+    with without_nested_loops(connection):
+        inserted = connection.execute(
+            text(
+                f"INSERT INTO {core} ({columns}, record_hash, first_seen_on, ended_on, load_id) "
+                f"SELECT DISTINCT {selected}, s.record_hash, :export_date, CAST(NULL AS DATE), :load_id "
+                f"FROM {staged} s WHERE s.load_id = :load_id AND s.user_key IS NOT NULL AND s.item_key IS NOT NULL "
+                f"AND NOT EXISTS "
+                f"(SELECT 1 FROM {core} c WHERE c.source = :source AND c.ended_on IS NULL "
+                f"AND c.record_hash = s.record_hash)"
+            ),
+            params,
+        )
     return inserted.rowcount or 0
