@@ -149,9 +149,10 @@ def apply_competences(
     current records no longer show end on the newer full file's date.
     """
     applied = COMPETENCE_RECORD_MERGE.apply(connection, load_id, file_date, vpd, full, later_full)
-    _record_new_awards(connection, load_id, file_date, vpd)
-    _record_staged_awards(connection, load_id, file_date)
-    _end_withdrawn_awards(connection, later_full or file_date, vpd)
+    with without_nested_loops(connection):
+        _record_new_awards(connection, load_id, file_date, vpd)
+        _record_staged_awards(connection, load_id, file_date)
+        _end_withdrawn_awards(connection, later_full or file_date, vpd)
     return applied
 
 
@@ -187,22 +188,21 @@ def _record_new_awards(connection: Connection, load_id: int, file_date: date, vp
     """Every award shown by a current record that the history does not hold open yet becomes a new row."""
     awards = qualified_name(connection, competence_achievement)
     records = qualified_name(connection, esr_competence_record)
-    with without_nested_loops(connection):
-        connection.execute(
-            text(
-                f"INSERT INTO {awards} (vpd, employee_number, competency_name, achieved_on, expires_on, no_expiry, "
-                f"source, source_key, first_seen_on, ended_on, load_id) "
-                f"SELECT r.vpd, r.employee_number, r.competency_name, r.date_last_awarded, r.expiry_date, r.no_expiry, "
-                f"'esr', r.vpd || '|' || r.employee_number || '|' || r.competency_name, :file_date, NULL, :load_id "
-                f"FROM {records} r WHERE r.valid_to IS NULL AND r.vpd = :vpd AND r.date_last_awarded IS NOT NULL "
-                f"AND NOT EXISTS (SELECT 1 FROM {awards} a WHERE a.source = 'esr' AND a.ended_on IS NULL "
-                f"AND a.vpd = r.vpd AND a.employee_number = r.employee_number "
-                f"AND a.competency_name = r.competency_name AND a.achieved_on = r.date_last_awarded "
-                f"AND a.no_expiry = r.no_expiry AND (a.expires_on = r.expiry_date "
-                f"OR (a.expires_on IS NULL AND r.expiry_date IS NULL)))"
-            ),
-            {"file_date": file_date, "vpd": vpd, "load_id": load_id},
-        )
+    connection.execute(
+        text(
+            f"INSERT INTO {awards} (vpd, employee_number, competency_name, achieved_on, expires_on, no_expiry, "
+            f"source, source_key, first_seen_on, ended_on, load_id) "
+            f"SELECT r.vpd, r.employee_number, r.competency_name, r.date_last_awarded, r.expiry_date, r.no_expiry, "
+            f"'esr', r.vpd || '|' || r.employee_number || '|' || r.competency_name, :file_date, NULL, :load_id "
+            f"FROM {records} r WHERE r.valid_to IS NULL AND r.vpd = :vpd AND r.date_last_awarded IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {awards} a WHERE a.source = 'esr' AND a.ended_on IS NULL "
+            f"AND a.vpd = r.vpd AND a.employee_number = r.employee_number "
+            f"AND a.competency_name = r.competency_name AND a.achieved_on = r.date_last_awarded "
+            f"AND a.no_expiry = r.no_expiry AND (a.expires_on = r.expiry_date "
+            f"OR (a.expires_on IS NULL AND r.expiry_date IS NULL)))"
+        ),
+        {"file_date": file_date, "vpd": vpd, "load_id": load_id},
+    )
 
 
 def _record_staged_awards(connection: Connection, load_id: int, file_date: date) -> None:
@@ -210,21 +210,20 @@ def _record_staged_awards(connection: Connection, load_id: int, file_date: date)
     delta arriving after a newer extract): the award happened, and past reporting dates must count it."""
     awards = qualified_name(connection, competence_achievement)
     staged = qualified_name(connection, stg_esr_competence)
-    with without_nested_loops(connection):
-        connection.execute(
-            text(
-                f"INSERT INTO {awards} (vpd, employee_number, competency_name, achieved_on, expires_on, no_expiry, "
-                f"source, source_key, first_seen_on, ended_on, load_id) "
-                f"SELECT s.vpd, s.employee_number, s.competency_name, s.date_last_awarded, s.expiry_date, "
-                f"s.no_expiry, 'esr', s.vpd || '|' || s.employee_number || '|' || s.competency_name, :file_date, "
-                f"CAST(NULL AS DATE), :load_id FROM {staged} s "
-                f"WHERE s.load_id = :load_id AND s.date_last_awarded IS NOT NULL "
-                f"AND NOT EXISTS (SELECT 1 FROM {awards} a WHERE a.source = 'esr' AND a.vpd = s.vpd "
-                f"AND a.employee_number = s.employee_number AND a.competency_name = s.competency_name "
-                f"AND a.achieved_on = s.date_last_awarded)"
-            ),
-            {"file_date": file_date, "load_id": load_id},
-        )
+    connection.execute(
+        text(
+            f"INSERT INTO {awards} (vpd, employee_number, competency_name, achieved_on, expires_on, no_expiry, "
+            f"source, source_key, first_seen_on, ended_on, load_id) "
+            f"SELECT s.vpd, s.employee_number, s.competency_name, s.date_last_awarded, s.expiry_date, "
+            f"s.no_expiry, 'esr', s.vpd || '|' || s.employee_number || '|' || s.competency_name, :file_date, "
+            f"CAST(NULL AS DATE), :load_id FROM {staged} s "
+            f"WHERE s.load_id = :load_id AND s.date_last_awarded IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {awards} a WHERE a.source = 'esr' AND a.vpd = s.vpd "
+            f"AND a.employee_number = s.employee_number AND a.competency_name = s.competency_name "
+            f"AND a.achieved_on = s.date_last_awarded)"
+        ),
+        {"file_date": file_date, "load_id": load_id},
+    )
 
 
 def add_to_catalogue(connection: Connection, catalogue: pd.DataFrame, load_id: int) -> int:

@@ -80,23 +80,23 @@ class VersionedMerge:
             f"EXISTS (SELECT 1 FROM {staged} s WHERE {self._key_match('s', core)} "
             f"AND s.{self.hash_column} = {core}.row_hash)"
         )
-        connection.execute(
-            text(
-                f"UPDATE {core} SET confirmed_on = :file_date WHERE valid_to IS NULL AND vpd = :vpd "
-                f"AND confirmed_on < :file_date AND {unchanged}"
-            ),
-            params,
-        )
-        connection.execute(
-            text(
-                f"UPDATE {core} SET valid_to = :file_date WHERE valid_to IS NULL AND vpd = :vpd "
-                f"AND confirmed_on <= :file_date AND {condition}"
-            ),
-            params,
-        )
-        columns = ", ".join(self.columns)
-        selected = ", ".join(f"s.{c}" for c in self.columns)
         with without_nested_loops(connection):
+            connection.execute(
+                text(
+                    f"UPDATE {core} SET confirmed_on = :file_date WHERE valid_to IS NULL AND vpd = :vpd "
+                    f"AND confirmed_on < :file_date AND {unchanged}"
+                ),
+                params,
+            )
+            connection.execute(
+                text(
+                    f"UPDATE {core} SET valid_to = :file_date WHERE valid_to IS NULL AND vpd = :vpd "
+                    f"AND confirmed_on <= :file_date AND {condition}"
+                ),
+                params,
+            )
+            columns = ", ".join(self.columns)
+            selected = ", ".join(f"s.{c}" for c in self.columns)
             inserted = connection.execute(
                 text(
                     f"INSERT INTO {core} ({columns}, row_hash, valid_from, valid_to, confirmed_on, load_id) "
@@ -106,9 +106,9 @@ class VersionedMerge:
                 ),
                 params,
             )
-        if later_full is not None:
-            connection.execute(
-                text(f"UPDATE {core} SET valid_to = :later_full WHERE load_id = :load_id AND valid_to IS NULL"),
-                {"later_full": later_full, "load_id": load_id},
-            )
+            if later_full is not None:
+                connection.execute(
+                    text(f"UPDATE {core} SET valid_to = :later_full WHERE load_id = :load_id AND valid_to IS NULL"),
+                    {"later_full": later_full, "load_id": load_id},
+                )
         return inserted.rowcount or 0

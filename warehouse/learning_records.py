@@ -58,16 +58,16 @@ def apply_export(connection: Connection, source: str, load_id: int, export_date:
     """End open records the export no longer shows; add the ones not held open yet. Returns rows added."""
     core, staged = qualified_name(connection, learning_record), qualified_name(connection, stg_learning_record)
     params = {"source": source, "load_id": load_id, "export_date": export_date}
-    connection.execute(
-        text(
-            f"UPDATE {core} SET ended_on = :export_date WHERE source = :source AND ended_on IS NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {staged} s WHERE s.load_id = :load_id AND s.record_hash = {core}.record_hash)"
-        ),
-        params,
-    )
-    columns = ", ".join(RECORD_COLUMNS)
-    selected = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
     with without_nested_loops(connection):
+        connection.execute(
+            text(
+                f"UPDATE {core} SET ended_on = :export_date WHERE source = :source AND ended_on IS NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {staged} s WHERE s.load_id = :load_id AND s.record_hash = {core}.record_hash)"
+            ),
+            params,
+        )
+        columns = ", ".join(RECORD_COLUMNS)
+        selected = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
         inserted = connection.execute(
             text(
                 f"INSERT INTO {core} ({columns}, record_hash, first_seen_on, ended_on, load_id) "

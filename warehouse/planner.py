@@ -1,10 +1,15 @@
-"""Planner guidance for the merges' `INSERT ... SELECT ... WHERE NOT EXISTS (same table)` statements.
+"""Planner guidance for the merges, whose statements compare a load's staged rows with a whole core table.
 
-On PostgreSQL such an insert into a table that starts empty (the first load of a trust) is planned as a nested
-loop whose inner side rescans every row the statement has already inserted: invisible to it, but physically
-there. 150,000 awards never finish that way; as a hash anti-join they take half a second. The planner cannot
-know the table is about to grow, so the merges ask for hash joins for those statements alone. SQLite plans
-these statements from its indexes and needs nothing.
+On PostgreSQL two things mislead the planner into nested loops that never finish at trust scale:
+- an `INSERT ... SELECT ... WHERE NOT EXISTS (same table)` into a table that starts empty (the first load of a
+  trust) rescans, for every row, each row the statement has already inserted: invisible to it, but physically
+  there. 150,000 awards never finish that way; as a hash anti-join they take half a second.
+- a staging table's statistics are older than the rows just staged (loads follow each other faster than
+  autovacuum analyses), so the planner expects no staged rows and loops over them once per core row: 10,000
+  people took 8 s to confirm instead of a tenth of one.
+The merges are set-based by design (every staged row against every current row), which is what hash joins are
+for, so they ask for them instead of refreshing statistics (`ANALYZE` would hold a lock that makes concurrent
+loads of several trusts wait for each other). SQLite plans these statements from its indexes and needs nothing.
 """
 
 from __future__ import annotations
