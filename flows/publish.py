@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from warehouse.models import (
     skills_gap_person,
     skills_gap_summary,
 )
+from warehouse.reads import read_chunks
 
 #: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
 FEED_FILES = {
@@ -35,7 +37,8 @@ FEED_FILES = {
 }
 
 
-def _mart_rows(connection, table, as_of: date) -> pd.DataFrame:
+def _mart_chunks(connection, table, as_of: date) -> Iterator[pd.DataFrame]:
+    """One mart's rows for the date in a stable order, streamed in chunks (a national mart does not fit whole)."""
     columns = [c for c in table.c if c.name != "vpd"]
     order = [
         c
@@ -43,8 +46,7 @@ def _mart_rows(connection, table, as_of: date) -> pd.DataFrame:
         if c.name
         in {"employee_number", "dimension", "group_value", "org_unit", "job_role", "competency_name", "skill_code"}
     ]
-    result = connection.execute(select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_chunks(connection, select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
 
 
 def _source_loads(connection) -> list[dict]:
@@ -60,9 +62,9 @@ def _source_loads(connection) -> list[dict]:
 def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str) -> PublishedFeed:
     log = run_logger()
     with engine.connect() as connection:
-        tables = {name: _mart_rows(connection, table, as_of) for name, table in FEED_FILES.items()}
         loads = _source_loads(connection)
-    feed = publish_feed(outbox, as_of, tables, run_id, loads)
+        tables = {name: _mart_chunks(connection, table, as_of) for name, table in FEED_FILES.items()}
+        feed = publish_feed(outbox, as_of, tables, run_id, loads)
     with engine.begin() as connection:
         connection.execute(
             feed_log.insert().values(

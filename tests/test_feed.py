@@ -68,3 +68,36 @@ def test_nightly_flow_ingests_builds_and_publishes_on_prefect(tmp_path, monkeypa
     trust = summary[(summary.dimension == "trust") & (summary.competency_name == "ALL")].iloc[0]
     assert (trust.required, trust.in_date, trust.rag) == ("2", "1", "red")
     assert (tmp_path / "reports" / "data_docs" / "index.html").exists()
+
+
+def test_a_table_streamed_in_chunks_is_written_as_one_file_identical_to_the_whole(tmp_path):
+    whole = pd.DataFrame({"name": ["=cmd", "Paramedic", "-x", "Call Handler", "+1"], "days": [1, 2, 3, 4, 5]})
+    chunks = [whole.iloc[0:2], whole.iloc[2:4], whole.iloc[4:5]]
+    first = publish_feed(tmp_path / "a", D, {"compliance_person": whole}, "run-1", [])
+    second = publish_feed(tmp_path / "b", D, {"compliance_person": iter(chunks)}, "run-1", [])
+    body = (second.path / "compliance_person.csv").read_text()
+    assert body == (first.path / "compliance_person.csv").read_text()
+    assert body.count("name,days") == 1 and "'=cmd" in body and "'+1" in body
+    assert second.manifest["files"]["compliance_person.csv"]["rows"] == 5
+
+
+def test_published_marts_are_read_in_chunks_with_whole_numbers_written_as_integers(
+    tmp_path, warehouse_url, monkeypatch
+):
+    from flows.publish import publish_feed_task
+    from tests.marts_support import all_marts
+    from warehouse.engine import open_warehouse
+    from warehouse.marts import replace_marts_for_date
+    from warehouse.migrate import upgrade
+
+    engine = open_warehouse(warehouse_url)
+    upgrade(engine)
+    marts = {name: frame for name, frame in all_marts().items() if name.startswith("compliance")}
+    replace_marts_for_date(engine, D, marts)
+    monkeypatch.setattr("warehouse.reads.CHUNK_ROWS", 3)  # four person rows: two chunks, the NULL in the second
+    feed = publish_feed_task.fn(engine, tmp_path / "outbox", D, "run-1")
+    engine.dispose()
+    person = pd.read_csv(feed.path / "compliance_person.csv", dtype=str, keep_default_na=False)
+    assert person["days_to_expiry"].tolist() == ["191", "27", "-22", ""]
+    assert person["employee_number"].tolist() == ["10234567", "10234567", "20345678", "20345678"]
+    assert feed.manifest["files"]["compliance_person.csv"]["rows"] == 4

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,16 +38,38 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         values = safe[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES)).astype(bool)
-        if risky.any():
-            safe[column] = values.astype(object).where(~risky, "'" + values.astype(str))
+        cells = values.tolist()
+        risky = [isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in cells]
+        if any(risky):
+            safe[column] = pd.Series(
+                ["'" + v if r else v for v, r in zip(cells, risky, strict=True)], index=values.index, dtype=object
+            )
     return safe
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> tuple[int, str]:
-    neutralise_formulas(frame).to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return len(frame), digest
+#: A feed file's content: one frame, or frames in order (a large mart streamed in chunks, header written once).
+FeedTable = pd.DataFrame | Iterable[pd.DataFrame]
+
+
+def _write_csv(table: FeedTable, path: Path) -> tuple[int, str]:
+    """Write the file chunk by chunk; returns its rows and SHA-256 (read back in blocks, never whole)."""
+    chunks = [table] if isinstance(table, pd.DataFrame) else table
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for number, frame in enumerate(chunks):
+            neutralise_formulas(frame).to_csv(
+                handle, index=False, header=number == 0, date_format="%Y-%m-%d", lineterminator="\n"
+            )
+            rows += len(frame)
+    return rows, _sha256(path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:
@@ -58,9 +81,11 @@ def _fsync(path: Path) -> None:
 
 
 def publish_feed(
-    outbox: Path, as_of: date, tables: dict[str, pd.DataFrame], run_id: str, source_loads: list[dict]
+    outbox: Path, as_of: date, tables: dict[str, FeedTable], run_id: str, source_loads: list[dict]
 ) -> PublishedFeed:
-    """Write the feed for `as_of` and make it visible atomically; returns where it is and its manifest."""
+    """Write the feed for `as_of` and make it visible atomically; returns where it is and its manifest.
+
+    Chunked tables are consumed as they are written, so memory holds one chunk of the largest mart."""
     versions = outbox / ".versions"
     versions.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -32,6 +32,7 @@ from warehouse.models import (
     student_module_result,
     training_requirement,
 )
+from warehouse.reads import read_frame
 
 LEARNING_SOURCES = ("totara_certification", "totara_course", "totara_competency")
 
@@ -50,8 +51,7 @@ def _valid_on(table: Table, day: date):
 
 
 def _frame(connection: Connection, query) -> pd.DataFrame:
-    result = connection.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(connection, query)
 
 
 def _current_columns(table: Table, hidden: set[str]):

@@ -17,6 +17,7 @@ from warehouse.models import (
     student_module_result,
     student_placement,
 )
+from warehouse.reads import read_frame
 
 SOURCE = "student_system"
 #: API collection → (core table, key columns)
@@ -71,5 +72,4 @@ def apply_changes(
 
 
 def read_all(connection: Connection, table) -> pd.DataFrame:
-    result = connection.execute(select(table))
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(connection, select(table))

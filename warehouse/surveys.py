@@ -13,6 +13,7 @@ from warehouse.models import (
     survey_published_result,
     survey_respondent,
 )
+from warehouse.reads import read_frame
 
 TABLES_BY_SOURCE: dict[str, tuple[Table, ...]] = {
     "survey_responses": (survey_respondent, survey_answer),
@@ -37,5 +38,4 @@ def replace_file_rows(
 
 
 def read_table(connection: Connection, table: Table) -> pd.DataFrame:
-    result = connection.execute(select(table))
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(connection, select(table))

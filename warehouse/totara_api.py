@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Table, delete, func, select, update
 
 from warehouse.bulk import insert_frame
 from warehouse.models import totara_job_assignment, totara_user
+from warehouse.reads import read_frame
 
 TABLES = {"users": (totara_user, "user_id"), "job_assignments": (totara_job_assignment, "job_assignment_id")}
 
@@ -44,8 +45,7 @@ def apply_pull(
 
 
 def live_records(connection: Connection, table: Table) -> pd.DataFrame:
-    result = connection.execute(select(table).where(table.c.deleted_on.is_(None)))
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(connection, select(table).where(table.c.deleted_on.is_(None)))
 
 
 def last_pulled_on(connection: Connection) -> date | None:
