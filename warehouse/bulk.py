@@ -36,8 +36,25 @@ def _database_values(column, values: pd.Series) -> list:
     if isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(values):
         present = values.notna().tolist()
         return [v if ok else None for v, ok in zip(values.dt.date.tolist(), present, strict=True)]
+    if _already_typed(kind, values):
+        return values.astype(object).where(values.notna(), None).tolist()
     convert = next((c for t, c in _CONVERTERS.items() if isinstance(kind, t)), str)
     return [None if _missing(v) else convert(v) for v in values.tolist()]
+
+
+def _already_typed(kind, values: pd.Series) -> bool:
+    """Whether the column's values are already of the target type, so the whole column converts at once (missing
+    values to None, numpy scalars to Python ones) instead of cell by cell."""
+    types = pd.api.types
+    if isinstance(kind, Boolean):
+        return types.is_bool_dtype(values) and not isinstance(values.dtype, pd.BooleanDtype)
+    if isinstance(kind, Integer):
+        return types.is_integer_dtype(values)
+    if isinstance(kind, Float):
+        return types.is_float_dtype(values)
+    if isinstance(kind, String):
+        return types.infer_dtype(values, skipna=True) in ("string", "empty")
+    return False
 
 
 def _as_date(value):
