@@ -13,7 +13,7 @@ from transforms.compliance.population import in_scope_assignments, primary_assig
 from transforms.compliance.reconciliation import reconcile
 from transforms.compliance.requirements import assignment_requirements, person_requirements
 from transforms.compliance.status import days_to_expiry, requirement_status
-from transforms.compliance.summary import compliance_summary
+from transforms.compliance.summary import summary_counts, summary_from_counts
 
 PERSON_COLUMNS = [
     "as_of_date",
@@ -59,8 +59,28 @@ class ComplianceTables:
     reconciliation: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class CompliancePart:
+    """The compliance tables of some of the people: their rows, and summary counts still to be added up."""
+
+    person: pd.DataFrame
+    summary_counts: pd.DataFrame
+    reconciliation: pd.DataFrame
+
+
 def build_compliance(inputs: ComplianceInputs, as_of: date, rules: ComplianceSettings) -> ComplianceTables:
     """compliance_person, compliance_summary and the ESR reconciliation for reporting date `as_of`."""
+    part = build_compliance_part(inputs, as_of, rules)
+    return ComplianceTables(
+        person=part.person,
+        summary=summary_from_counts(part.summary_counts, as_of, rules),
+        reconciliation=part.reconciliation,
+    )
+
+
+def build_compliance_part(inputs: ComplianceInputs, as_of: date, rules: ComplianceSettings) -> CompliancePart:
+    """The tables for the people `inputs` holds. Every rule works person by person, so a trust built a part of
+    its people at a time gives the same rows; only the summary waits for every part (`add_summary_counts`)."""
     in_scope = in_scope_assignments(inputs.assignments, as_of, rules)
     per_assignment = assignment_requirements(in_scope, inputs.training_needs, as_of, rules)
     essential = None
@@ -81,9 +101,9 @@ def build_compliance(inputs: ComplianceInputs, as_of: date, rules: ComplianceSet
     person["expires_on"] = pd.to_datetime(person["expires_on"]).dt.date
     person = person[PERSON_COLUMNS].sort_values(["vpd", "employee_number", "competency_name"]).reset_index(drop=True)
     person = _nulls_as_none(person)
-    return ComplianceTables(
+    return CompliancePart(
         person=person,
-        summary=compliance_summary(person, as_of, rules),
+        summary_counts=summary_counts(person),
         reconciliation=reconcile(person, inputs.esr_records).assign(as_of_date=as_of),
     )
 

@@ -53,15 +53,22 @@ def rag(compliance_pct: pd.Series, target_pct: pd.Series, amber_floor_pct: float
     )
 
 
+#: The additive part of a summary row: counts that partitions of the people add up to the whole trust's.
+COUNT_KEYS = ["dimension", "group_value", "competency_name"]
+COUNTS = ["compliant", "expiring", "expired", "missing"]
+
+
 def compliance_summary(compliance_person: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:
     """One row per dimension, group value and competence (plus `ALL`), with counts, % and RAG."""
+    return summary_from_counts(summary_counts(compliance_person), as_of, rules)
+
+
+def summary_counts(compliance_person: pd.DataFrame) -> pd.DataFrame:
+    """Requirements per status for every dimension, group value and competence (and `ALL`): the summary before
+    its percentages, which can be added up across partitions of the people (`add_summary_counts`)."""
     if compliance_person.empty:
-        return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    counts = (
-        pd.get_dummies(compliance_person["status"])
-        .reindex(columns=["compliant", "expiring", "expired", "missing"], fill_value=False)
-        .astype(int)
-    )
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
+    counts = pd.get_dummies(compliance_person["status"]).reindex(columns=COUNTS, fill_value=False).astype(int)
     frames = []
     for dimension, column in DIMENSIONS.items():
         keyed = pd.concat(
@@ -72,7 +79,23 @@ def compliance_summary(compliance_person: pd.DataFrame, as_of: date, rules: Comp
         overall = keyed.drop(columns="competency_name").groupby("group_value", sort=True).sum().reset_index()
         overall["competency_name"] = ALL_COMPETENCES
         frames.append(pd.concat([per_competence, overall], ignore_index=True).assign(dimension=dimension))
-    summary = pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)[[*COUNT_KEYS, *COUNTS]]
+
+
+def add_summary_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The counts of several partitions of the people as the counts of all of them."""
+    filled = [part for part in parts if not part.empty]
+    if not filled:
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
+    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
+    return combined.groupby(COUNT_KEYS, sort=True)[COUNTS].sum().reset_index()
+
+
+def summary_from_counts(counts: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:
+    """The published summary: in date, required, compliance % and RAG from the status counts."""
+    if counts.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    summary = counts.copy()
     summary["in_date"] = summary["compliant"] + summary["expiring"]
     summary["required"] = summary["in_date"] + summary["expired"] + summary["missing"]
     summary["compliance_pct"] = 100.0 * summary["in_date"] / summary["required"]

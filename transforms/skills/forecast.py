@@ -40,6 +40,10 @@ FORECAST_COLUMNS = [
 
 _ROLE_SKILL = ["_role", "skill_code"]
 
+#: The additive part of the forecast: counts that partitions of the people add up to the whole trust's.
+COUNT_KEYS = _ROLE_SKILL
+COUNTS = ["holders_needed", "holders_now", "enrolled"]
+
 
 def capability_forecast(
     people: pd.DataFrame,
@@ -56,14 +60,30 @@ def capability_forecast(
     same date; `pipeline`: job_role, skill_code, expected_on (job roles match case-insensitively);
     `enrolments`: employee_number, skill_code (and vpd, when given, to tell two trusts' numbers apart).
     """
-    require_columns(pipeline, PIPELINE_COLUMNS, "qualification pipeline")
-    require_columns(enrolments, ENROLMENT_COLUMNS, "course enrolments")
+    counts = forecast_counts(people, profiles, evidenced, framework, enrolments, as_of)
+    return forecast_from_counts(counts, profiles, framework, pipeline, as_of)
+
+
+def _future_capabilities(profiles: pd.DataFrame, framework: pd.DataFrame, as_of: date) -> pd.DataFrame:
     tidy_profiles = role_skill_profiles(profiles, framework)
     future = tidy_profiles.loc[is_future_capability(tidy_profiles["needed_by"], as_of)]
-    if future.empty:
-        return published(future, FORECAST_COLUMNS)
-    future = future[["job_role", "_role", "skill_code", "needed_by"]]
+    return future[["job_role", "_role", "skill_code", "needed_by"]]
 
+
+def forecast_counts(
+    people: pd.DataFrame,
+    profiles: pd.DataFrame,
+    evidenced: pd.DataFrame,
+    framework: pd.DataFrame,
+    enrolments: pd.DataFrame,
+    as_of: date,
+) -> pd.DataFrame:
+    """People in role, holders by `needed_by` and enrolled people per future capability: the part of the forecast
+    made from the people, which can be added up across partitions of them (`add_forecast_counts`)."""
+    require_columns(enrolments, ENROLMENT_COLUMNS, "course enrolments")
+    future = _future_capabilities(profiles, framework, as_of)
+    if future.empty:
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
     in_role = role_requirements(people, future)
     in_role = in_role.assign(_role=fold(in_role["job_role"])).merge(
         evidenced[["vpd", "employee_number", "skill_code", "evidenced_on", "valid_until"]],
@@ -79,13 +99,30 @@ def capability_forecast(
         holders_now=("_holder", "sum"),
         enrolled=("_enrolled", "sum"),
     )
-    students = _students_due(pipeline, future)
+    return per_role.reset_index()[[*COUNT_KEYS, *COUNTS]]
 
-    forecast = future.merge(per_role.reset_index(), on=_ROLE_SKILL, how="left").merge(
-        students, on=_ROLE_SKILL, how="left"
-    )
-    counts = ["holders_needed", "holders_now", "enrolled", "students"]
-    forecast[counts] = forecast[counts].fillna(0).astype(int)
+
+def add_forecast_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The counts of several partitions of the people as the counts of all of them."""
+    filled = [part for part in parts if not part.empty]
+    if not filled:
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
+    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
+    return combined.groupby(COUNT_KEYS)[COUNTS].sum().reset_index()
+
+
+def forecast_from_counts(
+    counts: pd.DataFrame, profiles: pd.DataFrame, framework: pd.DataFrame, pipeline: pd.DataFrame, as_of: date
+) -> pd.DataFrame:
+    """The published forecast: every future capability with its counts, students due, and the shortfall."""
+    require_columns(pipeline, PIPELINE_COLUMNS, "qualification pipeline")
+    future = _future_capabilities(profiles, framework, as_of)
+    if future.empty:
+        return published(future, FORECAST_COLUMNS)
+    students = _students_due(pipeline, future)
+    forecast = future.merge(counts, on=_ROLE_SKILL, how="left").merge(students, on=_ROLE_SKILL, how="left")
+    counted = [*COUNTS, "students"]
+    forecast[counted] = forecast[counted].fillna(0).astype(int)
     forecast["in_pipeline"] = forecast["students"] + forecast["enrolled"]
     forecast["shortfall"] = (forecast["holders_needed"] - forecast["holders_now"] - forecast["in_pipeline"]).clip(
         lower=0

@@ -48,6 +48,11 @@ SUMMARY_COLUMNS = [
 ]
 
 
+#: The additive part of a summary row: counts that partitions of the people add up to the whole trust's.
+COUNT_KEYS = ["dimension", "org_unit", "job_role", "skill_code", "skill_name"]
+COUNTS = ["people_in_role", "holders", "holders_in_90_days"]
+
+
 def skills_gap_summary(
     gap_person: pd.DataFrame, people: pd.DataFrame, as_of: date, window_days: int = 90
 ) -> pd.DataFrame:
@@ -55,12 +60,20 @@ def skills_gap_summary(
 
     `people` supplies the org levels 4 and 5 and the assignment end date that the person table does not carry.
     """
+    return gap_summary_from_counts(gap_summary_counts(gap_person, people, as_of, window_days), as_of)
+
+
+def gap_summary_counts(
+    gap_person: pd.DataFrame, people: pd.DataFrame, as_of: date, window_days: int = 90
+) -> pd.DataFrame:
+    """People in role and holders, now and ahead, per dimension, org unit, role and skill: the summary before its
+    percentages and gaps, which can be added up across partitions of the people (`add_gap_summary_counts`)."""
     require_columns(
         people, ["vpd", "employee_number", "org_level_4", "org_level_5", "assignment_end_date"], "people in post"
     )
     current = gap_person.loc[(gap_person["priority"] == "essential") & ~gap_person["is_future_capability"].astype(bool)]
     if current.empty:
-        return published(current, SUMMARY_COLUMNS)
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
     horizon = pd.Timestamp(as_of) + pd.Timedelta(days=window_days)
     rows = current.drop(columns=["org_level_4", "org_level_5", "assignment_end_date"], errors="ignore").merge(
         people[["vpd", "employee_number", "org_level_4", "org_level_5", "assignment_end_date"]],
@@ -73,14 +86,29 @@ def skills_gap_summary(
         & still_in_post_after(as_timestamps(rows["assignment_end_date"]), horizon)
     ).astype(int)
     rows["people_in_role"] = 1
-    counted = ["people_in_role", "holders", "holders_in_90_days"]
     frames = []
     for dimension, column in DIMENSIONS.items():
         units = rows[column].fillna("").astype(str).str.strip().replace("", NOT_RECORDED)
-        keyed = rows[["job_role", "skill_code", "skill_name", *counted]].assign(org_unit=units)
-        grouped = keyed.groupby(["org_unit", "job_role", "skill_code", "skill_name"], sort=False)[counted].sum()
+        keyed = rows[["job_role", "skill_code", "skill_name", *COUNTS]].assign(org_unit=units)
+        grouped = keyed.groupby(["org_unit", "job_role", "skill_code", "skill_name"], sort=False)[COUNTS].sum()
         frames.append(grouped.reset_index().assign(dimension=dimension))
-    summary = pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)[[*COUNT_KEYS, *COUNTS]]
+
+
+def add_gap_summary_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The counts of several partitions of the people as the counts of all of them."""
+    filled = [part for part in parts if not part.empty]
+    if not filled:
+        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
+    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
+    return combined.groupby(COUNT_KEYS, sort=False)[COUNTS].sum().reset_index()
+
+
+def gap_summary_from_counts(counts: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The published summary: coverage and gaps, now and ahead, from the counts."""
+    if counts.empty:
+        return published(counts, SUMMARY_COLUMNS)
+    summary = counts.copy()
     summary["coverage_pct"] = 100.0 * summary["holders"] / summary["people_in_role"]
     summary["gap_count"] = summary["people_in_role"] - summary["holders"]
     summary["upcoming_gap_count"] = summary["people_in_role"] - summary["holders_in_90_days"]
