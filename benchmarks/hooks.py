@@ -43,7 +43,8 @@ def ingest_hooks() -> list[Hook]:
         Hook(esr_ingest, "already_loaded", "/load.log"),
         # Totara report exports
         Hook(totara_ingest, "fingerprint_file", "/parse"),
-        Hook(totara_ingest, "read_totara_export", "/parse"),
+        Hook(totara_ingest, "read_totara_export_chunks", "/parse", iterates=True),
+        Hook(totara_ingest, "_write_quarantine", "/load.stage"),
         Hook(totara_ingest, "learning_rows", "/parse"),
         Hook(totara_ingest, "row_failures", "/validate.rows"),
         Hook(totara_ingest, "combine_failures", "/validate.rows"),
@@ -70,6 +71,7 @@ def build_hooks() -> list[Hook]:
     import flows.learners as learners_flow
     import warehouse.learners as learners
     import warehouse.totara_api as totara_api
+    from warehouse.marts import MartsWriter
 
     hooks = [
         Hook(build, name, "/read")
@@ -79,17 +81,20 @@ def build_hooks() -> list[Hook]:
     hooks += [
         Hook(build, name, "/transform")
         for name in (
-            "build_compliance",
+            "build_compliance_part",
+            "summary_from_counts",
             "unmatched_learners",
             "in_scope_assignments",
             "org_unit_dimension",
-            "build_skills",
+            "build_skills_part",
+            "gap_summary_from_counts",
+            "forecast_from_counts",
             "learning_engagement",
             "course_evaluation",
             "date_dimension",
         )
     ]
-    hooks += [Hook(build, name, "/write") for name in ("replace_marts_for_date", "replace_whole_marts")]
+    hooks += [Hook(MartsWriter, "write", "/write"), Hook(build, "replace_whole_marts", "/write")]
     hooks += [
         Hook(learners, "candidates", "/read"),
         Hook(learners, "stored", "/read"),
@@ -105,11 +110,11 @@ def build_hooks() -> list[Hook]:
 
 
 def publish_hooks() -> list[Hook]:
-    """Reading the marts for the feed, and writing the feed files."""
+    """Reading the marts for the feed, and writing the feed files: the marts are streamed into the files chunk
+    by chunk, so reading and writing are one step (`/write`)."""
     import flows.publish as publish
 
     return [
-        Hook(publish, "_mart_rows", "/read"),
         Hook(publish, "_source_loads", "/read"),
         Hook(publish, "publish_feed", "/write"),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
@@ -12,14 +13,18 @@ from connectors.surveys import load_locality_map, load_survey_definitions
 from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_build, announce_run_failed
 from flows.logs import run_logger
-from transforms.compliance.build import build_compliance
+from transforms.compliance.build import build_compliance_part
 from transforms.compliance.population import in_scope_assignments
+from transforms.compliance.summary import add_summary_counts, summary_from_counts
+from transforms.dimensions import ASSIGNMENT_COLUMNS as ORG_UNIT_INPUT_COLUMNS
 from transforms.dimensions import date_dimension, org_unit_dimension
-from transforms.skills.build import build_skills
+from transforms.skills.build import build_skills_part
+from transforms.skills.forecast import add_forecast_counts, forecast_from_counts
+from transforms.skills.summary import add_gap_summary_counts, gap_summary_from_counts
 from transforms.survey_scoring import course_evaluation, learning_engagement
 from transforms.unmatched import unmatched_learners
 from warehouse import surveys, totara_api
-from warehouse.marts import replace_marts_for_date, replace_whole_marts
+from warehouse.marts import marts_for_date, replace_whole_marts
 from warehouse.models import (
     course_evaluation_response,
     survey_answer,
@@ -28,7 +33,7 @@ from warehouse.models import (
     totara_job_assignment,
     totara_user,
 )
-from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys, skills_inputs
+from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys, people_ranges, skills_inputs
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,11 @@ class BuildResult:
 
 @task(name="build-compliance-marts", cache_policy=NO_CACHE)
 def build_compliance_task(engine, config, as_of: date) -> BuildResult:
+    """The compliance marts for the date, built a part of the people at a time (`build_people_per_part`) and
+    swapped in whole: the summary is added up from every part's counts before anything is visible."""
     log = run_logger()
     with engine.connect() as connection:
-        inputs = compliance_inputs(connection, as_of, config.trust.vpd)
+        parts = people_ranges(connection, as_of, config.warehouse.build_people_per_part)
         people, assignments = esr_keys_on(connection, as_of)
         unmatched = unmatched_learners(
             people,
@@ -53,19 +60,32 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             totara_api.live_records(connection, totara_job_assignment),
             learning_user_keys(connection),
         )
-    tables = build_compliance(inputs, as_of, config.compliance)
-    in_post = in_scope_assignments(inputs.assignments, as_of, config.compliance)
-    written = replace_marts_for_date(
-        engine,
-        as_of,
-        {
-            "compliance_person": tables.person,
-            "compliance_summary": tables.summary,
-            "compliance_reconciliation": tables.reconciliation,
-            "unmatched_learner": unmatched.assign(as_of_date=as_of),
-            "dim_org_unit": org_unit_dimension(in_post, as_of),
-        },
-    )
+    del people, assignments
+    counts, org_units = [], []
+    names = [
+        "compliance_person",
+        "compliance_summary",
+        "compliance_reconciliation",
+        "unmatched_learner",
+        "dim_org_unit",
+    ]
+    with marts_for_date(engine, as_of, names) as marts:
+        for number, part_people in enumerate(parts, start=1):
+            inputs = compliance_inputs(marts.connection, as_of, config.trust.vpd, part_people)
+            part = build_compliance_part(inputs, as_of, config.compliance)
+            marts.write("compliance_person", part.person)
+            marts.write("compliance_reconciliation", part.reconciliation)
+            counts.append(part.summary_counts)
+            in_post = in_scope_assignments(inputs.assignments, as_of, config.compliance)
+            org_units.append(in_post[list(ORG_UNIT_INPUT_COLUMNS)])
+            if len(parts) > 1:
+                log.info(
+                    "Compliance for %s: part %d of %d, %d requirements", as_of, number, len(parts), len(part.person)
+                )
+        marts.write("compliance_summary", summary_from_counts(add_summary_counts(counts), as_of, config.compliance))
+        marts.write("unmatched_learner", unmatched.assign(as_of_date=as_of))
+        marts.write("dim_org_unit", org_unit_dimension(pd.concat(org_units, ignore_index=True), as_of))
+    written = marts.written
     log.info("Compliance marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
     return BuildResult(as_of=as_of, rows_written=written)
 
@@ -89,20 +109,30 @@ def build_flow(config_file: str | None = None, as_of: str | None = None) -> Buil
 
 @task(name="build-skills-marts", cache_policy=NO_CACHE)
 def build_skills_task(engine, config, as_of: date) -> BuildResult:
+    """The skills marts for the date, a part of the people at a time like the compliance marts; the gap summary
+    and the forecast are added up from every part's counts."""
     log = run_logger()
     with engine.connect() as connection:
-        inputs = skills_inputs(connection, as_of, config)
-    tables = build_skills(inputs, as_of, window_days=config.compliance.expiring_window_days)
-    written = replace_marts_for_date(
-        engine,
-        as_of,
-        {
-            "skills_log": tables.log.assign(as_of_date=as_of),
-            "skills_gap_person": tables.gap_person,
-            "skills_gap_summary": tables.gap_summary,
-            "capability_forecast": tables.forecast,
-        },
-    )
+        parts = people_ranges(connection, as_of, config.warehouse.build_people_per_part)
+    window_days = config.compliance.expiring_window_days
+    summary_counts, forecast_counts = [], []
+    names = ["skills_log", "skills_gap_person", "skills_gap_summary", "capability_forecast"]
+    with marts_for_date(engine, as_of, names) as marts:
+        for number, part_people in enumerate(parts, start=1):
+            inputs = skills_inputs(marts.connection, as_of, config, part_people)
+            part = build_skills_part(inputs, as_of, window_days=window_days)
+            marts.write("skills_log", part.log.assign(as_of_date=as_of))
+            marts.write("skills_gap_person", part.gap_person)
+            summary_counts.append(part.gap_summary_counts)
+            forecast_counts.append(part.forecast_counts)
+            if len(parts) > 1:
+                log.info("Skills for %s: part %d of %d, %d people", as_of, number, len(parts), len(inputs.people))
+        marts.write("skills_gap_summary", gap_summary_from_counts(add_gap_summary_counts(summary_counts), as_of))
+        forecast = forecast_from_counts(
+            add_forecast_counts(forecast_counts), inputs.profiles, inputs.framework, inputs.pipeline, as_of
+        )
+        marts.write("capability_forecast", forecast)
+    written = marts.written
     log.info("Skills marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
     return BuildResult(as_of=as_of, rows_written=written)
 

@@ -43,6 +43,12 @@ class WarehouseSettings(_Frozen):
     url: str = "sqlite:///learnscape.db"
     url_env: str = "LEARNSCAPE_WAREHOUSE_URL"
     staging_loads_kept: int = Field(default=2, ge=1)
+    build_people_per_part: int = Field(
+        default=25_000,
+        ge=1,
+        description="The build reads and computes this many people at a time, so its memory stays bounded "
+        "however large the trust or region; a trust of up to this many people is built in one part.",
+    )
 
 
 class TotaraSettings(_Frozen):
@@ -58,6 +64,9 @@ class TotaraSettings(_Frozen):
     user_key_field: str = "idnumber"
     job_assignment_key_field: str = "idnumber"
     timezone: str = "Europe/London"
+    chunk_rows: int = Field(
+        default=100_000, ge=1_000, description="Report Builder export rows read, validated and staged at a time."
+    )
 
 
 class StudentSystemSettings(_Frozen):

@@ -8,10 +8,13 @@ the business dates (assignment start and end, award dates) applied to D.
 
 from __future__ import annotations
 
+import itertools
+import math
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, func, or_, select
+from sqlalchemy import Connection, Table, and_, func, or_, select, true
 
 from learnscape.config import LearnscapeConfig
 from transforms.compliance.build import ComplianceInputs
@@ -37,6 +40,51 @@ from warehouse.reads import read_frame
 LEARNING_SOURCES = ("totara_certification", "totara_course", "totara_competency")
 
 
+@dataclass(frozen=True)
+class PeopleRange:
+    """Employee Numbers from `low` (inclusive) up to `high` (exclusive), as the database orders them; `None`
+    leaves that side open, so the default range is everyone.
+
+    A build reads the trust one range at a time to hold a part of it in memory. The comparisons run in the
+    database, with the same ordering that chose the boundaries (`people_ranges`), so every key, including a
+    learning record's user key that matches nobody in ESR, falls in exactly one range.
+    """
+
+    low: str | None = None
+    high: str | None = None
+
+    def holds(self, column):
+        bounds = []
+        if self.low is not None:
+            bounds.append(column >= self.low)
+        if self.high is not None:
+            bounds.append(column < self.high)
+        return and_(true(), *bounds)
+
+
+EVERYONE = PeopleRange()
+
+
+def people_ranges(connection: Connection, as_of: date, people_per_range: int) -> list[PeopleRange]:
+    """Ranges of about `people_per_range` people each, covering every Employee Number (boundaries from the
+    people with an assignment known on the date, split evenly by the database's `NTILE`)."""
+    day = knowledge_date(connection, assignment, as_of)
+    people = select(assignment.c.employee_number).where(_valid_on(assignment, day)).distinct().subquery()
+    count = connection.execute(select(func.count()).select_from(people)).scalar_one()
+    ranges = math.ceil(count / people_per_range)
+    if ranges <= 1:
+        return [EVERYONE]
+    tiled = select(
+        people.c.employee_number, func.ntile(ranges).over(order_by=people.c.employee_number).label("tile")
+    ).subquery()
+    lows = connection.execute(
+        select(func.min(tiled.c.employee_number)).group_by(tiled.c.tile).order_by(tiled.c.tile)
+    ).scalars()
+    boundaries = list(lows)[1:]
+    edges = [None, *boundaries, None]
+    return [PeopleRange(low, high) for low, high in itertools.pairwise(edges)]
+
+
 def knowledge_date(connection: Connection, table: Table, as_of: date, column: str = "valid_from") -> date:
     earliest = connection.execute(select(func.min(table.c[column]))).scalar()
     if earliest is None:
@@ -58,14 +106,19 @@ def _current_columns(table: Table, hidden: set[str]):
     return [c for c in table.c if c.name not in hidden]
 
 
-def assignments_on(connection: Connection, as_of: date) -> pd.DataFrame:
+def assignments_on(connection: Connection, as_of: date, people: PeopleRange = EVERYONE) -> pd.DataFrame:
     """Every ESR assignment as known on the date (any status), one row each."""
     day = knowledge_date(connection, assignment, as_of)
     hidden = {"assignment_version_id", "row_hash", "valid_from", "valid_to", "confirmed_on", "load_id"}
-    return _frame(connection, select(*_current_columns(assignment, hidden)).where(_valid_on(assignment, day)))
+    return _frame(
+        connection,
+        select(*_current_columns(assignment, hidden)).where(
+            _valid_on(assignment, day), people.holds(assignment.c.employee_number)
+        ),
+    )
 
 
-def esr_awards_on(connection: Connection, as_of: date) -> pd.DataFrame:
+def esr_awards_on(connection: Connection, as_of: date, people: PeopleRange = EVERYONE) -> pd.DataFrame:
     """ESR awards known on the date and dated on or before it."""
     day = knowledge_date(connection, esr_competence_record, as_of)
     awards = competence_achievement
@@ -83,11 +136,12 @@ def esr_awards_on(connection: Connection, as_of: date) -> pd.DataFrame:
             awards.c.first_seen_on <= day,
             or_(awards.c.ended_on.is_(None), awards.c.ended_on > day),
             awards.c.achieved_on <= as_of,
+            people.holds(awards.c.employee_number),
         ),
     )
 
 
-def esr_records_on(connection: Connection, as_of: date) -> pd.DataFrame:
+def esr_records_on(connection: Connection, as_of: date, people: PeopleRange = EVERYONE) -> pd.DataFrame:
     day = knowledge_date(connection, esr_competence_record, as_of)
     record = esr_competence_record
     return _frame(
@@ -100,19 +154,27 @@ def esr_records_on(connection: Connection, as_of: date) -> pd.DataFrame:
             record.c.expiry_date,
             record.c.no_expiry,
             record.c.essential,
-        ).where(_valid_on(record, day)),
+        ).where(_valid_on(record, day), people.holds(record.c.employee_number)),
     )
 
 
-def learning_on(connection: Connection, as_of: date, sources: tuple[str, ...], completed: bool = True) -> pd.DataFrame:
+def learning_on(
+    connection: Connection,
+    as_of: date,
+    sources: tuple[str, ...],
+    completed: bool = True,
+    people: PeopleRange = EVERYONE,
+) -> pd.DataFrame:
     """Learning records of the given sources as known on the date: completed ones dated on or before it, or
-    (completed=False) the ones still open without a completion, such as courses in progress."""
+    (completed=False) the ones still open without a completion, such as courses in progress. The user key is
+    the ESR Employee Number, so `people` selects by it."""
     day = knowledge_date(connection, learning_record, as_of, column="first_seen_on")
     record = learning_record
     known = and_(
         record.c.source.in_(sources),
         record.c.first_seen_on <= day,
         or_(record.c.ended_on.is_(None), record.c.ended_on > day),
+        people.holds(record.c.user_key),
     )
     if completed:
         condition = and_(known, record.c.is_evidence.is_(True), record.c.achieved_on <= as_of)
@@ -142,31 +204,42 @@ def skills_framework_on(connection: Connection, as_of: date) -> pd.DataFrame:
     return _rule_file_on(connection, skills_framework, as_of, {"framework_row_id"})
 
 
-def compliance_inputs(connection: Connection, as_of: date, vpd: str) -> ComplianceInputs:
-    evidence = esr_awards_on(connection, as_of)
+def compliance_inputs(
+    connection: Connection, as_of: date, vpd: str, people: PeopleRange = EVERYONE
+) -> ComplianceInputs:
+    """What the compliance rules need for the people in `people` (everyone by default); the rules and the
+    competence catalogue are read whole."""
+    evidence = esr_awards_on(connection, as_of, people)
     totara = learning_evidence(
-        learning_on(connection, as_of, COMPETENCE_EVIDENCE_SOURCES), skills_framework_on(connection, as_of), vpd
+        learning_on(connection, as_of, COMPETENCE_EVIDENCE_SOURCES, people=people),
+        skills_framework_on(connection, as_of),
+        vpd,
     )
     if not totara.empty:
         evidence = pd.concat([evidence, totara], ignore_index=True)
     return ComplianceInputs(
-        assignments=assignments_on(connection, as_of),
+        assignments=assignments_on(connection, as_of, people),
         training_needs=_rule_file_on(connection, training_requirement, as_of, {"requirement_id"}),
         evidence=evidence,
         catalogue=_frame(
             connection, select(competence.c.competency_name, competence.c.subject, competence.c.refresher_months)
         ),
-        esr_records=esr_records_on(connection, as_of),
+        esr_records=esr_records_on(connection, as_of, people),
     )
 
 
-def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig) -> SkillsInputs:
+def skills_inputs(
+    connection: Connection, as_of: date, config: LearnscapeConfig, people_range: PeopleRange = EVERYONE
+) -> SkillsInputs:
     """Everything the skills tables need: people in post (primary assignment), evidence from every source,
-    the skills framework and role profiles in force, and people enrolled on mapped courses."""
+    the skills framework and role profiles in force, and people enrolled on mapped courses; for the people in
+    `people_range` (everyone by default). The student pipeline belongs to no one in post and is always whole."""
     vpd = config.trust.vpd
-    people = primary_assignments(in_scope_assignments(assignments_on(connection, as_of), as_of, config.compliance))
-    esr = esr_awards_on(connection, as_of)
-    learning = learning_on(connection, as_of, LEARNING_SOURCES)
+    people = primary_assignments(
+        in_scope_assignments(assignments_on(connection, as_of, people_range), as_of, config.compliance)
+    )
+    esr = esr_awards_on(connection, as_of, people_range)
+    learning = learning_on(connection, as_of, LEARNING_SOURCES, people=people_range)
     evidence = pd.concat(
         [
             pd.DataFrame(
@@ -194,7 +267,7 @@ def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig)
         ],
         ignore_index=True,
     )
-    modules = passed_modules_of_employees(connection, as_of)
+    modules = passed_modules_of_employees(connection, as_of, people_range)
     if not modules.empty:
         evidence = pd.concat(
             [
@@ -215,7 +288,7 @@ def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig)
         )
     framework = skills_framework_on(connection, as_of)
     profiles = _rule_file_on(connection, role_skill_profile, as_of, {"profile_row_id"})
-    in_progress = learning_on(connection, as_of, ("totara_course",), completed=False)
+    in_progress = learning_on(connection, as_of, ("totara_course",), completed=False, people=people_range)
     return SkillsInputs(
         evidence=evidence,
         framework=framework,
@@ -241,9 +314,12 @@ def skills_inputs(connection: Connection, as_of: date, config: LearnscapeConfig)
     )
 
 
-def linked_students(connection: Connection) -> pd.DataFrame:
+def linked_students(connection: Connection, people: PeopleRange = EVERYONE) -> pd.DataFrame:
     """student_id → the ESR Employee Number of the same learner (from the unified learner record)."""
-    crosswalk = _frame(connection, select(learner_crosswalk))
+    employees = select(learner_crosswalk.c.learner_id).where(
+        learner_crosswalk.c.source_system == "esr", people.holds(learner_crosswalk.c.source_key)
+    )
+    crosswalk = _frame(connection, select(learner_crosswalk).where(learner_crosswalk.c.learner_id.in_(employees)))
     if crosswalk.empty:
         return pd.DataFrame(columns=["student_id", "employee_number"])
     students = crosswalk.loc[crosswalk["source_system"] == "student_system", ["learner_id", "source_key"]]
@@ -252,7 +328,7 @@ def linked_students(connection: Connection) -> pd.DataFrame:
     return pd.DataFrame({"student_id": joined["source_key_student"], "employee_number": joined["source_key_esr"]})
 
 
-def passed_modules_of_employees(connection: Connection, as_of: date) -> pd.DataFrame:
+def passed_modules_of_employees(connection: Connection, as_of: date, people: PeopleRange = EVERYONE) -> pd.DataFrame:
     """Modules passed (result P, ratified on or before the date) by students who are ESR people."""
     modules = _frame(
         connection,
@@ -260,7 +336,7 @@ def passed_modules_of_employees(connection: Connection, as_of: date) -> pd.DataF
             student_module_result.c.student_id, student_module_result.c.module_code, student_module_result.c.ratified_on
         ).where(student_module_result.c.result == "P", student_module_result.c.ratified_on <= as_of),
     )
-    return modules.merge(linked_students(connection), on="student_id")
+    return modules.merge(linked_students(connection, people), on="student_id")
 
 
 def student_pipeline_into_roles(
