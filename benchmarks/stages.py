@@ -92,7 +92,7 @@ def stage_parse(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
     from connectors.esr.files import parse_esr_file_name
     from connectors.esr.headings import load_heading_map
     from connectors.esr.reader import read_esr_file
-    from connectors.totara.exports import discover_totara_exports, read_totara_export
+    from connectors.totara.exports import discover_totara_exports, read_totara_export_chunks
 
     config = _config(spec)
     headings = load_heading_map()
@@ -105,7 +105,10 @@ def stage_parse(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
     checkpoint("esr", {"seconds": round(clock.seconds["esr/parse"], 4), "rows": rows["esr"]})
     for export in discover_totara_exports(Path(spec["landing"])):
         with clock.label("totara/parse"):
-            rows["totara"] += len(read_totara_export(export, timezone=config.sources.totara.timezone).records)
+            chunks = read_totara_export_chunks(
+                export, config.sources.totara.chunk_rows, timezone=config.sources.totara.timezone
+            )
+            rows["totara"] += sum(len(chunk.records) for chunk in chunks)
     return {"rows": rows}
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from connectors.esr.errors import EsrFileError
 from connectors.esr.fingerprint import fingerprint_file
 from connectors.totara.errors import TotaraExportError
-from connectors.totara.exports import TotaraExportFile, read_totara_export
+from connectors.totara.exports import TotaraExportFile, read_totara_export_chunks
 from flows.logs import run_logger
 from flows.outcomes import BatchRefused, LoadOutcome, refuse_unreadable
 from learnscape.config import LearnscapeConfig
@@ -108,29 +108,41 @@ def ingest_totara_export(
     )
     load_id = start_load(engine, origin, run_id)
     counts = {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
+    quarantined: list[pd.DataFrame] = []
     try:
         if latest is not None and export_file.export_date < latest:
             raise BatchRefused(f"superseded: an export dated {latest} is already applied")
-        export = read_totara_export(export_file, timezone=config.sources.totara.timezone, encoding=fingerprint.encoding)
-        rows = learning_rows(export_file.kind, export.records)
         suite = load_suite("totara_learning_records")
-        failures = combine_failures(export.problems, row_failures(rows, suite, HEADINGS))
-        rejected = rows["row_number"].isin(failures["row_number"])
-        accepted = rows.loc[~rejected]
-        counts = {"rows_in": len(rows), "rows_accepted": len(accepted), "rows_rejected": int(rejected.sum())}
-        verdict = validator.validate(suite, accepted.drop(columns="row_number"), name)
-        if not verdict.success:
-            raise BatchRefused(f"Great Expectations refused the accepted rows: {verdict.describe()}")
-        if not len(rows):
-            raise BatchRefused("the export has headings but no rows")
-        if counts["rows_rejected"] > suite.max_rejected_share * len(rows):
-            raise BatchRefused(f"{counts['rows_rejected']} of {len(rows)} rows failed validation")
+        received_at = datetime.now(UTC)
+        chunks = read_totara_export_chunks(
+            export_file,
+            config.sources.totara.chunk_rows,
+            timezone=config.sources.totara.timezone,
+            encoding=fingerprint.encoding,
+        )
         with engine.begin() as connection:
-            if not failures.empty:
-                insert_frame(connection, rejected_row, failures.assign(load_id=load_id, source_file=name))
-            learning_records.stage_records(
-                connection, accepted.assign(load_id=load_id, source_file=name, received_at=datetime.now(UTC))
-            )
+            for export in chunks:
+                rows = learning_rows(export_file.kind, export.records)
+                failures = combine_failures(export.problems, row_failures(rows, suite, HEADINGS))
+                rejected = rows["row_number"].isin(failures["row_number"])
+                accepted = rows.loc[~rejected]
+                counts["rows_in"] += len(rows)
+                counts["rows_accepted"] += len(accepted)
+                counts["rows_rejected"] += int(rejected.sum())
+                if not failures.empty:
+                    quarantined.append(failures.assign(load_id=load_id, source_file=name))
+                verdict = validator.validate(suite, accepted.drop(columns="row_number"), name)
+                if not verdict.success:
+                    raise BatchRefused(f"Great Expectations refused the accepted rows: {verdict.describe()}")
+                learning_records.stage_records(
+                    connection, accepted.assign(load_id=load_id, source_file=name, received_at=received_at)
+                )
+            if not counts["rows_in"]:
+                raise BatchRefused("the export has headings but no rows")
+            if counts["rows_rejected"] > suite.max_rejected_share * counts["rows_in"]:
+                raise BatchRefused(f"{counts['rows_rejected']} of {counts['rows_in']} rows failed validation")
+            _write_quarantine(connection, quarantined)
+            quarantined = []
         with engine.begin() as connection:
             held = learning_records.count_open(connection, source)
             ending = learning_records.count_would_end(connection, source, load_id)
@@ -145,6 +157,7 @@ def ingest_totara_export(
     except (BatchRefused, TotaraExportError) as error:
         message = getattr(error, "reason", None) or str(error)
         with engine.begin() as connection:
+            _write_quarantine(connection, quarantined)
             finish_load(connection, load_id, "refused", message=message, **counts)
         log.warning("%s: refused: %s", name, message)
         return LoadOutcome(source, name, "refused", load_id=load_id, message=message, **counts)
@@ -160,3 +173,9 @@ def ingest_totara_export(
         applied,
     )
     return LoadOutcome(source, name, "loaded", load_id=load_id, rows_applied=applied, **counts)
+
+
+def _write_quarantine(connection, quarantined: list[pd.DataFrame]) -> None:
+    """Rejected rows are kept with the load's outcome, refused or loaded, and never twice."""
+    if quarantined:
+        insert_frame(connection, rejected_row, pd.concat(quarantined, ignore_index=True))

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from flows.ingest import ingest_landing
 from tests.esr_files import FIRE, RESUS, competence_row, staff_row, write_competences, write_csv, write_staff
-from tests.pipeline_support import ingest, person_rows, statuses
-from warehouse.models import learning_record, rejected_row
+from tests.pipeline_support import D, ingest, person_rows, statuses
+from warehouse.models import learning_record, rejected_row, stg_learning_record
 
 CERT_HEADINGS = ["User's Fullname", "User ID Number", "Username", "User's Email", "Certification Name",
                  "Certification ID Number", "Status", "Date Completed", "Window Opens", "Expiry Date"]
@@ -116,3 +117,43 @@ def test_a_newer_export_ends_records_it_no_longer_shows_and_an_older_one_is_supe
     assert [(r.user_key, r.ended_on) for r in ended] == [("10000001", date(2026, 11, 22))]
     assert statuses(person_rows(totara_trust))[("10000001", FIRE)] == "expired"
     assert statuses(person_rows(totara_trust, date(2026, 11, 20)))[("10000001", FIRE)] == "compliant"
+
+
+def _in_chunks_of_a_thousand(config):
+    totara = config.sources.totara.model_copy(update={"chunk_rows": 1_000})
+    return config.model_copy(update={"sources": config.sources.model_copy(update={"totara": totara})})
+
+
+def test_an_export_larger_than_a_chunk_loads_whole_with_rows_quarantined_by_their_file_row(totara_trust):
+    config, engine, landing = totara_trust
+    rows = [certification(f"2{i:07d}", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028") for i in range(2_500)]
+    rows[1_500]["User ID Number"] = ""
+    rows[2_400]["User ID Number"] = ""
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS, rows)
+    outcomes = ingest_landing(engine, _in_chunks_of_a_thousand(config), landing, "chunks", D, as_tasks=False)
+    outcome = next(o for o in outcomes if o.source_file == "totara_certification_completion_20261122.csv")
+    assert (outcome.status, outcome.rows_in, outcome.rows_accepted, outcome.rows_rejected) == (
+        "loaded", 2_500, 2_498, 2)
+    with engine.connect() as connection:
+        quarantined = connection.execute(select(rejected_row.c.row_number).where(
+            rejected_row.c.source_file == "totara_certification_completion_20261122.csv")).scalars().all()
+        held = connection.execute(select(func.count()).select_from(learning_record)).scalar_one()
+    assert sorted(quarantined) == [1_502, 2_402]
+    assert held == 2_498
+
+
+def test_an_export_refused_for_a_bad_later_chunk_stages_and_applies_nothing(totara_trust):
+    config, engine, landing = totara_trust
+    rows = [certification(f"2{i:07d}", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028") for i in range(2_500)]
+    for row in rows[1_000:]:
+        row["User ID Number"] = ""
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS, rows)
+    outcomes = ingest_landing(engine, _in_chunks_of_a_thousand(config), landing, "chunks", D, as_tasks=False)
+    outcome = next(o for o in outcomes if o.source_file == "totara_certification_completion_20261122.csv")
+    assert (outcome.status, outcome.rows_in, outcome.rows_rejected) == ("refused", 2_500, 1_500)
+    with engine.connect() as connection:
+        staged = connection.execute(select(func.count()).select_from(stg_learning_record)).scalar_one()
+        held = connection.execute(select(func.count()).select_from(learning_record)).scalar_one()
+        quarantined = connection.execute(select(func.count()).select_from(rejected_row).where(
+            rejected_row.c.load_id == outcome.load_id)).scalar_one()
+    assert (staged, held, quarantined) == (0, 0, 1_500)

@@ -304,3 +304,28 @@ def test_an_export_named_with_an_impossible_date_is_reported_not_skipped(tmp_pat
     assert "'20251341' is not a date" in problems[0].reason
     with pytest.raises(TotaraExportError, match="'20251341' is not a date"):
         parse_totara_export_name(tmp_path / "totara_course_completion_20251341.csv")
+
+
+def test_an_export_read_in_chunks_gives_the_rows_and_problems_of_the_whole_file(tmp_path: Path):
+    from connectors.totara.exports import read_totara_export_chunks
+
+    statuses = ["Complete", "In progress", "Not yet started", "Completed (legacy)", "Complete via rpl"]
+    lines = [COURSE_HEADINGS]
+    for n in range(25):
+        completed = "31/02/2024" if n % 9 == 4 else "05 Mar 2024 at 14:30"
+        user = "" if n == 17 else f"2000{n:04d}"
+        lines.append(
+            f"Person {n},{user},user{n},p{n}@nhs.net,Fire Safety,FIRE,CSTF-FIRE,{statuses[n % 5]},,,{completed},"
+        )
+    export = parse_totara_export_name(write_csv(tmp_path, "totara_course_completion_20251201.csv", lines))
+    whole = read_totara_export(export)
+    chunks = list(read_totara_export_chunks(export, 7))
+    assert [len(chunk.records) for chunk in chunks] == [7, 7, 7, 4]
+    assert [chunk.records["row_number"].iloc[0] for chunk in chunks] == [2, 9, 16, 23]
+    pd.testing.assert_frame_equal(
+        pd.concat([chunk.records for chunk in chunks], ignore_index=True), whole.records, check_dtype=False
+    )
+    problems = pd.concat([chunk.problems for chunk in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(problems, whole.problems)
+    # bad dates (n = 4, 13, 22), the blank User ID Number (n = 17), the unknown status (n % 5 == 3); row = n + 2
+    assert set(problems["row_number"]) == {6, 15, 24, 19, 5, 10, 20, 25}

@@ -10,9 +10,9 @@ never guessed.
 
 from __future__ import annotations
 
-import io
+import codecs
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +40,9 @@ ExportKind = Literal["course_completion", "certification_completion", "competenc
 
 PROBLEM_COLUMNS = ["file", "row_number", "field", "value", "reason"]
 ENCODINGS = ("utf-8-sig", "cp1252")
+_BLOCK_BYTES = 1 << 20
+#: Rows per chunk when a reader returns the whole file: chunking then only bounds the parser's working memory.
+_WHOLE_FILE_CHUNK_ROWS = 250_000
 
 _EXPORT_NAME = re.compile(
     r"^totara_(?P<kind>course_completion|certification_completion|competency_status)_(?P<date>\d{8})\.csv$",
@@ -132,26 +135,44 @@ class _Problems:
         return pd.concat(self._frames, ignore_index=True).sort_values(["row_number", "field"], ignore_index=True)
 
 
-def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TotaraExportError(path, f"cannot be read ({exc.strerror})") from exc
-    candidates = (encoding,) if encoding else ENCODINGS
-    for candidate in candidates:
+def _detect_encoding(path: Path) -> str:
+    """The first of ENCODINGS the whole file decodes in, read in blocks (never the whole file at once)."""
+    for candidate in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(candidate)()
         try:
-            text = raw.decode(candidate)
+            with path.open("rb") as handle:
+                first = handle.read(_BLOCK_BYTES)
+                block = first
+                while block:
+                    decoder.decode(block)
+                    block = handle.read(_BLOCK_BYTES)
+                decoder.decode(b"", final=True)
+        except OSError as exc:
+            raise TotaraExportError(path, f"cannot be read ({exc.strerror})") from exc
         except UnicodeDecodeError:
             continue
-        if candidate == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf"):
-            candidate = "utf-8"
-        return text, candidate
-    raise TotaraExportError(path, f"is not text in any of {', '.join(candidates)}; re-export it as CSV (UTF-8)")
+        if candidate == "utf-8-sig" and not first.startswith(codecs.BOM_UTF8):
+            return "utf-8"
+        return candidate
+    raise TotaraExportError(path, f"is not text in any of {', '.join(ENCODINGS)}; re-export it as CSV (UTF-8)")
 
 
-def _read_csv(path: Path, text: str) -> pd.DataFrame:
+def _raw_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The CSV's cells as text, `chunk_rows` rows at a time; the frames' index counts data rows across chunks."""
+    reading = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        yield from pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            encoding=reading,
+            chunksize=chunk_rows,
+        )
+    except OSError as exc:
+        raise TotaraExportError(path, f"cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise TotaraExportError(path, f"is not text in {encoding}; re-export it as CSV (UTF-8)") from exc
     except pd.errors.EmptyDataError as exc:
         raise TotaraExportError(path, "is empty: no heading row") from exc
     except pd.errors.ParserError as exc:
@@ -216,29 +237,33 @@ class _Sheet:
         records[canonical.removesuffix("_on") + "_at"] = parsed.moments
 
 
-def _open_sheet(
+def _sheets(
     path: Path | str,
     kind: ExportKind,
     headings: Mapping[str, ExportHeadings] | None,
     encoding: str | None,
-) -> _Sheet:
+    chunk_rows: int,
+) -> Iterator[_Sheet]:
+    """The export a chunk of rows at a time, headings matched once from the first chunk."""
     path = Path(path)
     export_headings = (headings or load_heading_map())[kind]
-    text, used_encoding = _decode(path, encoding)
-    raw = _read_csv(path, text)
-    found = _match_headings(path, list(raw.columns), export_headings)
-    row_numbers = pd.Series(raw.index + 2, index=raw.index, dtype="int64")
-    columns = {
-        canonical: clean_text(raw[found[canonical]]) if canonical in found else pd.Series(None, index=raw.index)
-        for canonical in export_headings.fields
-    }
-    sheet = _Sheet(path, kind, used_encoding, export_headings, found, columns, row_numbers, _Problems(path))
-    for canonical in export_headings.must_have_value:
-        blank = columns[canonical].isna()
-        sheet.problems.add(
-            blank, row_numbers, sheet.heading(canonical), columns[canonical], "blank; every row needs it"
-        )
-    return sheet
+    used_encoding = encoding or _detect_encoding(path)
+    found: dict[str, str] | None = None
+    for raw in _raw_chunks(path, used_encoding, chunk_rows):
+        if found is None:
+            found = _match_headings(path, list(raw.columns), export_headings)
+        row_numbers = pd.Series(raw.index + 2, index=raw.index, dtype="int64")
+        columns = {
+            canonical: clean_text(raw[found[canonical]]) if canonical in found else pd.Series(None, index=raw.index)
+            for canonical in export_headings.fields
+        }
+        sheet = _Sheet(path, kind, used_encoding, export_headings, found, columns, row_numbers, _Problems(path))
+        for canonical in export_headings.must_have_value:
+            blank = columns[canonical].isna()
+            sheet.problems.add(
+                blank, row_numbers, sheet.heading(canonical), columns[canonical], "blank; every row needs it"
+            )
+        yield sheet
 
 
 def _finish(sheet: _Sheet, records: dict[str, Any]) -> TotaraExport:
@@ -264,7 +289,13 @@ def read_course_completion(
     `is_complete` (RPL counts as complete); both are empty for an unknown status text, which is reported as a
     problem.
     """
-    sheet = _open_sheet(path, "course_completion", headings, encoding)
+    return _whole(
+        _parse_course_completion(sheet, status_codes, timezone)
+        for sheet in _sheets(path, "course_completion", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
+    )
+
+
+def _parse_course_completion(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
     codes = status_codes or load_status_codes()
     status = sheet.columns["completion_status"]
     status_code = status.fillna("").map(normalise_heading).map(codes.course_statuses).astype("Int64")
@@ -315,7 +346,15 @@ def read_certification_completion(
     `is_evidence` is true when the kind can evidence an achievement and the row has a completion date:
     `Assigned` and `N/A` rows never are.
     """
-    sheet = _open_sheet(path, "certification_completion", headings, encoding)
+    return _whole(
+        _parse_certification_completion(sheet, status_codes, timezone)
+        for sheet in _sheets(path, "certification_completion", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
+    )
+
+
+def _parse_certification_completion(
+    sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str
+) -> TotaraExport:
     codes = status_codes or load_status_codes()
     status = sheet.columns["status"]
     parsed = parse_certification_statuses(status, codes.certification_rules, timezone)
@@ -379,7 +418,13 @@ def read_competency_status(
     encoding: str | None = None,
 ) -> TotaraExport:
     """A competency status export: one row per person and competency, `is_proficient` read from Yes/No."""
-    sheet = _open_sheet(path, "competency_status", headings, encoding)
+    return _whole(
+        _parse_competency_status(sheet, status_codes, timezone)
+        for sheet in _sheets(path, "competency_status", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
+    )
+
+
+def _parse_competency_status(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
     codes = status_codes or load_status_codes()
     proficient = sheet.columns["proficient"]
     is_proficient = proficient.fillna("").map(normalise_heading).map(codes.proficient).astype("boolean")
@@ -408,16 +453,46 @@ def read_competency_status(
     return _finish(sheet, records)
 
 
-_READERS = {
-    "course_completion": read_course_completion,
-    "certification_completion": read_certification_completion,
-    "competency_status": read_competency_status,
+_PARSERS = {
+    "course_completion": _parse_course_completion,
+    "certification_completion": _parse_certification_completion,
+    "competency_status": _parse_competency_status,
 }
 
 
 def read_totara_export(export: TotaraExportFile, **options: Any) -> TotaraExport:
-    """Read a discovered export with the reader for its kind; `options` as for the readers."""
-    return _READERS[export.kind](export.path, **options)
+    """Read a discovered export whole with the reader for its kind; `options` as for the readers."""
+    return _whole(read_totara_export_chunks(export, _WHOLE_FILE_CHUNK_ROWS, **options))
+
+
+def read_totara_export_chunks(
+    export: TotaraExportFile,
+    chunk_rows: int,
+    *,
+    headings: Mapping[str, ExportHeadings] | None = None,
+    status_codes: TotaraStatusCodes | None = None,
+    timezone: str = "Europe/London",
+    encoding: str | None = None,
+) -> Iterator[TotaraExport]:
+    """The export `chunk_rows` rows at a time, each chunk read exactly as the whole file would be (row numbers
+    and problems included), so an export of millions of rows is never held in memory at once."""
+    parse = _PARSERS[export.kind]
+    for sheet in _sheets(export.path, export.kind, headings, encoding, chunk_rows):
+        yield parse(sheet, status_codes, timezone)
+
+
+def _whole(chunks: Iterable[TotaraExport]) -> TotaraExport:
+    parts = list(chunks)
+    first = parts[0]
+    problems = [part.problems for part in parts if not part.problems.empty]
+    return TotaraExport(
+        first.file,
+        first.kind,
+        first.encoding,
+        pd.concat([part.records for part in parts], ignore_index=True) if len(parts) > 1 else first.records,
+        pd.concat(problems, ignore_index=True) if problems else first.problems,
+        first.headings,
+    )
 
 
 def _in_date_kinds(status_codes: TotaraStatusCodes | None) -> list[str]:
