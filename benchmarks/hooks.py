@@ -103,7 +103,7 @@ def build_hooks() -> list[Hook]:
         Hook(learners_flow, "student_pipeline", "/transform"),
         Hook(learners_flow, "read_all", "/read"),
         Hook(learners_flow, "linked_students", "/read"),
-        Hook(learners_flow, "assignments_on", "/read"),
+        Hook(learners_flow, "first_hire_dates_on", "/read"),
         Hook(learners_flow, "replace_marts_for_date", "/write"),
     ]
     return hooks

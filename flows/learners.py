@@ -15,7 +15,7 @@ from transforms.student_pipeline import student_pipeline
 from warehouse import learners
 from warehouse.marts import replace_marts_for_date
 from warehouse.models import student_assessment, student_enrolment, student_placement
-from warehouse.snapshot import assignments_on, linked_students
+from warehouse.snapshot import first_hire_dates_on, linked_students
 from warehouse.students import read_all
 
 
@@ -49,9 +49,8 @@ def build_student_pipeline_task(engine, as_of: date) -> BuildResult:
         placements = read_all(connection, student_placement)
         assessments = read_all(connection, student_assessment)
         links = linked_students(connection)
-        staff = assignments_on(connection, as_of)
-    if not staff.empty and not links.empty:
-        hired = staff.groupby("employee_number")["hire_date"].min().rename("hire_date").reset_index()
+        hired = first_hire_dates_on(connection, as_of)
+    if not hired.empty and not links.empty:
         hires = links.merge(hired, on="employee_number")[["student_id", "hire_date"]]
     else:
         hires = pd.DataFrame(columns=["student_id", "hire_date"])

@@ -17,13 +17,13 @@ from warehouse.models import (
     student,
     totara_user,
 )
-from warehouse.snapshot import _frame, assignments_on, people_on
+from warehouse.snapshot import _frame, esr_keys_on, people_on
 
 
 def candidates(connection: Connection, as_of: date) -> pd.DataFrame:
     """Every person record of ESR (people as known on the date), Totara (live users) and the student system."""
     esr = people_on(connection, as_of)
-    in_esr = set(assignments_on(connection, as_of)["employee_number"]) if not esr.empty else set()
+    in_esr = set(esr_keys_on(connection, as_of)[0]) if not esr.empty else set()
     esr = esr.loc[esr["employee_number"].isin(in_esr)]
     users = _frame(connection, select(totara_user).where(totara_user.c.deleted_on.is_(None)))
     users = users.loc[~users["username"].fillna("").str.casefold().isin({"guest", "admin"})]

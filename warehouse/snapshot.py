@@ -384,11 +384,28 @@ def _enrolled_on_mapped_courses(in_progress: pd.DataFrame, framework: pd.DataFra
 
 
 def esr_keys_on(connection: Connection, as_of: date) -> tuple[pd.Series, pd.Series]:
-    """Employee Numbers and Assignment Numbers held in ESR on the date (any status)."""
-    keys = assignments_on(connection, as_of)
+    """Employee Numbers and Assignment Numbers held in ESR on the date (any status): two columns, never the whole
+    assignment, because every person of a region or the nation is read at once."""
+    day = knowledge_date(connection, assignment, as_of)
+    keys = _frame(
+        connection,
+        select(assignment.c.employee_number, assignment.c.assignment_number).where(_valid_on(assignment, day)),
+    )
     if keys.empty:
         return pd.Series(dtype=str), pd.Series(dtype=str)
     return keys["employee_number"], keys["assignment_number"]
+
+
+def first_hire_dates_on(connection: Connection, as_of: date) -> pd.DataFrame:
+    """Each ESR person's earliest hire date over their assignments known on the date (employee_number,
+    hire_date), aggregated in the database."""
+    day = knowledge_date(connection, assignment, as_of)
+    return _frame(
+        connection,
+        select(assignment.c.employee_number, func.min(assignment.c.hire_date).label("hire_date"))
+        .where(_valid_on(assignment, day))
+        .group_by(assignment.c.employee_number),
+    )
 
 
 def learning_user_keys(connection: Connection) -> pd.DataFrame:
