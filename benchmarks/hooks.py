@@ -26,6 +26,7 @@ def ingest_hooks() -> list[Hook]:
         Hook(ingest, "load_heading_map", "ingest.setup"),
         Hook(ingest, "prune_staging", "ingest.prune"),
         Hook(GxValidator, "validate", "/validate.gx"),
+        Hook(GxValidator, "write_data_docs", "ingest.gx_docs"),
         # ESR extracts
         Hook(esr_ingest, "fingerprint_file", "/parse"),
         Hook(esr_ingest, "read_esr_file", "/parse", iterates=True),

@@ -84,7 +84,8 @@ def ingest_breakdown(result: dict) -> dict:
         "wall": result["wall_seconds"],
         "setup": labels.get("ingest.setup", 0.0),
         "prune": labels.get("ingest.prune", 0.0),
-        "gx": sum(entry["gx"] for entry in sources.values()),
+        "gx": sum(entry["gx"] for entry in sources.values()) + labels.get("ingest.gx_docs", 0.0),
+        "gx_docs": labels.get("ingest.gx_docs", 0.0),
         "sources": sources,
         "peak_bytes": result["peak_rss_bytes"],
     }
@@ -191,6 +192,7 @@ def stage_lines(run: dict, parse_stage: dict | None) -> list[Line]:
             add(f"{title}: ESR other (dedupe, frames)", entry["other"], rows)
             add(f"{title}: ESR total", entry["total"], rows)
         add(f"{title}: setup (GX context, headings)", breakdown["setup"])
+        add(f"{title}: Great Expectations Data Docs (once per run)", breakdown.get("gx_docs", 0.0))
         add(f"{title}: staging prune", breakdown["prune"])
         total_rows = sum(entry["rows"] for entry in breakdown["sources"].values())
         add(

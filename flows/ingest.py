@@ -20,7 +20,7 @@ from flows.outcomes import LoadOutcome, refuse_unreadable
 from flows.surveys_ingest import discover_survey_files, ingest_survey_file
 from flows.totara_ingest import ingest_totara_export
 from flows.trust_rules_ingest import ingest_rule_file
-from transforms.validation.gx_runner import shared_validator
+from transforms.validation.gx_runner import shared_validator, write_shared_data_docs
 
 
 @task(
@@ -74,8 +74,18 @@ def ingest_landing(
     """Load everything new under `landing`: trust rules first, then ESR files in
     extract-date order, then Totara report exports, then survey files.
 
-    `as_tasks=False` runs the same steps as plain functions (no Prefect run), for tools and tests.
+    `as_tasks=False` runs the same steps as plain functions (no Prefect run), for tools and tests. Data Docs for
+    every batch validated are written at the end, whatever happened.
     """
+    try:
+        return _ingest_landing(engine, config, landing, run_id, received_on, as_tasks)
+    finally:
+        write_shared_data_docs(str(config.reports_dir / "data_docs"))
+
+
+def _ingest_landing(
+    engine, config, landing: Path, run_id: str | None, received_on: date, as_tasks: bool
+) -> list[LoadOutcome]:
     log = run_logger()
     load_rules = load_rule_file_task if as_tasks else load_rule_file_task.fn
     load_esr = load_esr_file_task if as_tasks else load_esr_file_task.fn

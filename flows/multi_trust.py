@@ -26,7 +26,7 @@ from flows.trust_rules_ingest import ingest_rule_file
 from learnscape.config import LearnscapeConfig
 from transforms.compliance.build import ComplianceInputs, ComplianceTables, build_compliance
 from transforms.compliance.summary import compliance_summary
-from transforms.validation.gx_runner import shared_validator
+from transforms.validation.gx_runner import shared_validator, write_shared_data_docs
 from warehouse.engine import open_warehouse
 from warehouse.marts import replace_marts_for_date
 from warehouse.snapshot import compliance_inputs
@@ -48,6 +48,7 @@ def ingest_trust_partition(config: LearnscapeConfig, landing: str, vpd: str, run
             prune_staging(engine, kind, config.warehouse.staging_loads_kept)
         return outcomes
     finally:
+        write_shared_data_docs(str(config.reports_dir / "data_docs"))
         engine.dispose()
 
 

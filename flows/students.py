@@ -52,9 +52,11 @@ def load_collection(
     dropped = problems.loc[~problems["record_kept"].astype(bool)] if not problems.empty else problems
     counts = {"rows_in": len(pulled.records), "rows_accepted": len(frame), "rows_rejected": len(dropped)}
     suite = load_suite("student_records")
-    verdict = shared_validator(str(config.reports_dir / "data_docs")).validate(
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    verdict = validator.validate(
         suite, frame if not frame.empty else frame.assign(updated_at=[], student_id=[]), f"{collection}-{load_id}"
     )
+    validator.write_data_docs()
     with engine.begin() as connection:
         if not problems.empty:
             insert_frame(

@@ -108,7 +108,9 @@ def store_pull(
     rejected = frame.index.isin(failures["row_number"] - 1) if not failures.empty else [False] * len(frame)
     accepted = frame.loc[~pd.Series(rejected, index=frame.index)]
     counts = {"rows_in": len(frame), "rows_accepted": len(accepted), "rows_rejected": len(frame) - len(accepted)}
-    verdict = shared_validator(str(config.reports_dir / "data_docs")).validate(suite, accepted, f"{source}-{pulled_on}")
+    validator = shared_validator(str(config.reports_dir / "data_docs"))
+    verdict = validator.validate(suite, accepted, f"{source}-{pulled_on}")
+    validator.write_data_docs()
     with engine.begin() as connection:
         held, deleting = totara_api.count_would_delete(connection, kind, set(accepted[key]))
         limit = config.compliance.max_full_file_end_share

@@ -1,6 +1,10 @@
 """Great Expectations as the batch verdict: the accepted rows of each batch are validated against the suite, the
 results are kept, and Data Docs (HTML) are written for the run.
 
+Data Docs are written once a run's files are in (`write_data_docs`), not after every validation: rendering them
+rebuilds the index over every result the process holds, so per validation its cost grew with each chunk and
+file of a run (half of Great Expectations' time in a nightly, and more in a backfill).
+
 GX is imported lazily (it costs seconds) and one ephemeral context serves a whole process. Validation uses the
 SUMMARY result format: failing rows are found by `row_checks`, not by asking GX for every unexpected index.
 """
@@ -62,6 +66,7 @@ class GxValidator:
         self._source = self._context.data_sources.add_pandas("learnscape_batches")
         self._checkpoints: dict[str, object] = {}
         self._lock = threading.RLock()
+        self._unwritten = False
 
     def _checkpoint(self, suite: Suite):
         if suite.name in self._checkpoints:
@@ -83,16 +88,11 @@ class GxValidator:
         definition = self._context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite)
         )
-        actions = []
-        if self._docs_dir is not None:
-            from great_expectations.checkpoint import UpdateDataDocsAction
-
-            actions.append(UpdateDataDocsAction(name="update_data_docs", site_names=["learnscape"]))
         checkpoint = self._context.checkpoints.add(
             gx.Checkpoint(
                 name=f"{suite.name}_checkpoint",
                 validation_definitions=[definition],
-                actions=actions,
+                actions=[],
                 result_format="SUMMARY",
             )
         )
@@ -106,7 +106,16 @@ class GxValidator:
         pool or a threaded Dask cluster), so validations through one validator take turns.
         """
         with self._lock:
+            self._unwritten = True
             return self._validate(suite, frame, batch_label)
+
+    def write_data_docs(self) -> None:
+        """Render Data Docs for every validation since the last call (none when nothing was validated)."""
+        with self._lock:
+            if self._docs_dir is None or not self._unwritten:
+                return
+            self._context.build_data_docs(site_names=["learnscape"])
+            self._unwritten = False
 
     def _validate(self, suite: Suite, frame: pd.DataFrame, batch_label: str) -> GxVerdict:
         present = [e for e in suite.expectations if all(c in frame.columns for c in e.columns)]
@@ -140,3 +149,11 @@ def shared_validator(docs_dir: str | None) -> GxValidator:
         if docs_dir not in _shared:
             _shared[docs_dir] = GxValidator(Path(docs_dir) if docs_dir else None)
         return _shared[docs_dir]
+
+
+def write_shared_data_docs(docs_dir: str | None) -> None:
+    """Write Data Docs for this process's validator of `docs_dir`, if one was made (never creates a context)."""
+    with _shared_lock:
+        validator = _shared.get(docs_dir)
+    if validator is not None:
+        validator.write_data_docs()
