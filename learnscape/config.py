@@ -44,7 +44,7 @@ class WarehouseSettings(_Frozen):
     url_env: str = "LEARNSCAPE_WAREHOUSE_URL"
     staging_loads_kept: int = Field(default=2, ge=1)
     build_people_per_part: int = Field(
-        default=25_000,
+        default=10_000,
         ge=1,
         description="The build reads and computes this many people at a time, so its memory stays bounded "
         "however large the trust or region; a trust of up to this many people is built in one part.",
