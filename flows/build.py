@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
@@ -16,8 +15,7 @@ from flows.logs import run_logger
 from transforms.compliance.build import build_compliance_part
 from transforms.compliance.population import in_scope_assignments
 from transforms.compliance.summary import add_summary_counts, summary_from_counts
-from transforms.dimensions import ASSIGNMENT_COLUMNS as ORG_UNIT_INPUT_COLUMNS
-from transforms.dimensions import date_dimension, org_unit_dimension
+from transforms.dimensions import add_assignment_chains, assignment_chains, date_dimension, org_unit_dimension
 from transforms.skills.build import build_skills_part
 from transforms.skills.forecast import add_forecast_counts, forecast_from_counts
 from transforms.skills.summary import add_gap_summary_counts, gap_summary_from_counts
@@ -77,14 +75,14 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             marts.write("compliance_reconciliation", part.reconciliation)
             counts.append(part.summary_counts)
             in_post = in_scope_assignments(inputs.assignments, as_of, config.compliance)
-            org_units.append(in_post[list(ORG_UNIT_INPUT_COLUMNS)])
+            org_units.append(assignment_chains(in_post))
             if len(parts) > 1:
                 log.info(
                     "Compliance for %s: part %d of %d, %d requirements", as_of, number, len(parts), len(part.person)
                 )
         marts.write("compliance_summary", summary_from_counts(add_summary_counts(counts), as_of, config.compliance))
         marts.write("unmatched_learner", unmatched.assign(as_of_date=as_of))
-        marts.write("dim_org_unit", org_unit_dimension(pd.concat(org_units, ignore_index=True), as_of))
+        marts.write("dim_org_unit", org_unit_dimension(add_assignment_chains(org_units), as_of))
     written = marts.written
     log.info("Compliance marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
     return BuildResult(as_of=as_of, rows_written=written)

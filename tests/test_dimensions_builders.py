@@ -11,6 +11,8 @@ from transforms.dimensions import (
     DATE_COLUMNS,
     ORG_UNIT_COLUMNS,
     DimensionInputError,
+    add_assignment_chains,
+    assignment_chains,
     date_dimension,
     org_unit_dimension,
 )
@@ -85,6 +87,18 @@ def test_when_assignments_disagree_on_the_chain_the_one_most_carry_wins_and_the_
     unit = _unit(org_unit_dimension(_assignments(FULHAM, moved, FULHAM), D), "457 Sector North West Ops")
     assert unit["org_level_4"] == "457 North West"
     assert (unit["assignments"], unit["parent_paths_seen"]) == (3, 2)
+
+
+def test_assignments_counted_a_part_at_a_time_give_the_dimension_of_all_of_them():
+    moved = ("457 Sector North West Ops", "457 Operations", "457 North", "457 Fulham Station")
+    spaced = (" 457 Trust Board Secretariat", "457 Chief Executive Office", None, "")
+    rows = [FULHAM, moved, BOARD, FULHAM, spaced, moved, moved, ("", "457 Operations", "", "")]
+    whole = org_unit_dimension(_assignments(*rows), D)
+    parts = [assignment_chains(_assignments(*rows[:3])), assignment_chains(_assignments(*rows[3:]))]
+    counted = org_unit_dimension(add_assignment_chains(parts), D)
+    pd.testing.assert_frame_equal(counted, whole)
+    assert _unit(counted, FULHAM[0])["org_level_4"] == "457 North"
+    assert (_unit(counted, FULHAM[0])["assignments"], _unit(counted, BOARD[0])["assignments"]) == (5, 2)
 
 
 def test_a_tie_between_chains_goes_to_the_first_in_alphabetical_order_whatever_the_row_order():

@@ -18,6 +18,8 @@ from transforms.compliance.summary import NOT_RECORDED
 LEVELS = ("org_level_3", "org_level_4", "org_level_5")
 ASSIGNMENT_COLUMNS = ("vpd", "organisation", *LEVELS)
 PATH_SEPARATOR = " > "
+#: In `org_unit_dimension`'s input, how many assignments a row stands for (1 when the column is absent).
+WEIGHT = "assignments"
 
 ORG_UNIT_COLUMNS = [
     "as_of_date",
@@ -94,6 +96,10 @@ def org_unit_dimension(assignments: pd.DataFrame, as_of: date) -> pd.DataFrame:
     The `drill_level_*` columns fill a blank level with the nearest named level above it, so a BI drill-down
     from level 3 to the unit does not pass through a blank below a named level; a level with nothing named above
     it stays "(not recorded)".
+
+    A row may stand for several assignments with the same organisation and chain: their number is its
+    `assignments` column (`assignment_chains` makes such rows), so a region's assignments can be counted a part
+    at a time and the dimension made once from the counts.
     """
     missing = [column for column in ASSIGNMENT_COLUMNS if column not in assignments.columns]
     if missing:
@@ -105,7 +111,13 @@ def org_unit_dimension(assignments: pd.DataFrame, as_of: date) -> pd.DataFrame:
     units = pd.DataFrame({column: _recorded(assignments[column]) for column in ("organisation", *LEVELS)})
     units["vpd"] = assignments["vpd"].astype("string").str.strip().fillna("").astype(object)
     chain = ["vpd", *LEVELS]
-    counted = units.groupby(["organisation", *chain], sort=False).size().rename("chain_assignments").reset_index()
+    units["_assignments"] = assignments[WEIGHT].to_numpy() if WEIGHT in assignments.columns else 1
+    counted = (
+        units.groupby(["organisation", *chain], sort=False)["_assignments"]
+        .sum()
+        .rename("chain_assignments")
+        .reset_index()
+    )
     counted = counted.sort_values(
         ["organisation", "chain_assignments", *chain], ascending=[True, False, True, True, True, True]
     )
@@ -128,6 +140,17 @@ def org_unit_dimension(assignments: pd.DataFrame, as_of: date) -> pd.DataFrame:
     dimension["assignments"] = dimension["assignments"].astype(int)
     dimension["parent_paths_seen"] = dimension["parent_paths_seen"].astype(int)
     return dimension[ORG_UNIT_COLUMNS].sort_values("organisation").reset_index(drop=True)
+
+
+def assignment_chains(assignments: pd.DataFrame) -> pd.DataFrame:
+    """Assignments counted per organisation and chain (the `assignments` column); frames of several parts of a
+    trust combine with `add_assignment_chains`, and either feeds `org_unit_dimension`."""
+    return add_assignment_chains([assignments[list(ASSIGNMENT_COLUMNS)].assign(**{WEIGHT: 1})])
+
+
+def add_assignment_chains(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    combined = pd.concat(parts, ignore_index=True)
+    return combined.groupby(list(ASSIGNMENT_COLUMNS), dropna=False, sort=False)[WEIGHT].sum().reset_index()
 
 
 def _recorded(values: pd.Series) -> pd.Series:
