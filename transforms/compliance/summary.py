@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from learnscape.config import ComplianceSettings
+from transforms.partial_counts import add_counts
 
 #: Published dimensions → the compliance_person column that holds their group value.
 DIMENSIONS = {
@@ -84,11 +85,7 @@ def summary_counts(compliance_person: pd.DataFrame) -> pd.DataFrame:
 
 def add_summary_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The counts of several partitions of the people as the counts of all of them."""
-    filled = [part for part in parts if not part.empty]
-    if not filled:
-        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
-    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
-    return combined.groupby(COUNT_KEYS, sort=True)[COUNTS].sum().reset_index()
+    return add_counts(parts, COUNT_KEYS, COUNTS, sort=True)
 
 
 def summary_from_counts(counts: pd.DataFrame, as_of: date, rules: ComplianceSettings) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 
+from transforms.partial_counts import add_counts
 from transforms.skills.frames import as_timestamps, fold, published, require_columns
 from transforms.skills.framework import clean_skill_codes, skill_catalogue
 from transforms.skills.requirements import is_future_capability, role_requirements, role_skill_profiles
@@ -104,11 +105,7 @@ def forecast_counts(
 
 def add_forecast_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The counts of several partitions of the people as the counts of all of them."""
-    filled = [part for part in parts if not part.empty]
-    if not filled:
-        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
-    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
-    return combined.groupby(COUNT_KEYS)[COUNTS].sum().reset_index()
+    return add_counts(parts, COUNT_KEYS, COUNTS, sort=True)
 
 
 def forecast_from_counts(

@@ -19,6 +19,7 @@ from datetime import date
 
 import pandas as pd
 
+from transforms.partial_counts import add_counts
 from transforms.skills.frames import NOT_RECORDED, as_timestamps, published, require_columns
 from transforms.skills.status import HOLDING_STATUSES, still_in_post_after, valid_on
 
@@ -97,11 +98,7 @@ def gap_summary_counts(
 
 def add_gap_summary_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The counts of several partitions of the people as the counts of all of them."""
-    filled = [part for part in parts if not part.empty]
-    if not filled:
-        return pd.DataFrame(columns=[*COUNT_KEYS, *COUNTS])
-    combined = pd.concat(filled, ignore_index=True).astype({count: "int64" for count in COUNTS})
-    return combined.groupby(COUNT_KEYS, sort=False)[COUNTS].sum().reset_index()
+    return add_counts(parts, COUNT_KEYS, COUNTS, sort=False)
 
 
 def gap_summary_from_counts(counts: pd.DataFrame, as_of: date) -> pd.DataFrame:
