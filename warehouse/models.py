@@ -707,7 +707,10 @@ compliance_person = Table(
     Column("evidence_source", String(40)),
     Column("vpd", String(3), nullable=False, comment="The employing trust's ESR VPD code."),
     UniqueConstraint("as_of_date", "vpd", "employee_number", "competency_name"),
-    Index(None, "as_of_date", "org_level_3"),
+    # Compliance by subject is counted from this table (the summary has no subject): these two cover those
+    # queries, trust-wide and per directorate, so they read the index alone.
+    Index(None, "as_of_date", "subject", "status"),
+    Index(None, "as_of_date", "org_level_3", "subject", "status"),
     Index(None, "as_of_date", "staff_group"),
     Index(None, "as_of_date", "competency_name"),
     Index(None, "as_of_date", "organisation"),
