@@ -36,7 +36,7 @@ def ingest_hooks() -> list[Hook]:
         Hook(esr_ingest, "_check_batch", "/validate.batch"),
         Hook(esr_tables, "stage_rows", "/load.stage"),
         Hook(esr_ingest, "_quarantine_rows", "/load.stage"),
-        Hook(esr_ingest, "_write_quarantine", "/load.stage"),
+        Hook(esr_ingest, "write_rejected_rows", "/load.stage"),
         Hook(esr_ingest, "_later_full_file_date", "/validate.batch"),
         Hook(esr_ingest, "_apply", "/load.merge"),
         Hook(esr_ingest, "start_load", "/load.log"),
@@ -45,7 +45,7 @@ def ingest_hooks() -> list[Hook]:
         # Totara report exports
         Hook(totara_ingest, "fingerprint_file", "/parse"),
         Hook(totara_ingest, "read_totara_export_chunks", "/parse", iterates=True),
-        Hook(totara_ingest, "_write_quarantine", "/load.stage"),
+        Hook(totara_ingest, "write_rejected_rows", "/load.stage"),
         Hook(totara_ingest, "learning_rows", "/parse"),
         Hook(totara_ingest, "row_failures", "/validate.rows"),
         Hook(totara_ingest, "combine_failures", "/validate.rows"),

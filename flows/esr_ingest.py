@@ -33,9 +33,10 @@ from transforms.validation.row_checks import (
 )
 from transforms.validation.suites import load_suite
 from warehouse import esr as esr_tables
-from warehouse.bulk import insert_frame, text_lengths
+from warehouse.bulk import text_lengths
 from warehouse.load_log import BatchOrigin, abandon_unfinished_loads, already_loaded, finish_load, start_load
-from warehouse.models import load_log, rejected_row
+from warehouse.models import load_log
+from warehouse.quarantine import write_rejected_rows
 
 SOURCE = {"staff_in_post": "esr_staff_in_post", "competences": "esr_competences"}
 ROW_KEYS = {
@@ -117,13 +118,13 @@ def ingest_esr_file(
                 )
         _check_batch(engine, esr_file, config, suite.max_rejected_share, counts, load_id, later_full)
         with engine.begin() as connection:
-            _write_quarantine(connection, quarantined)
+            write_rejected_rows(connection, quarantined)
             applied = _apply(connection, esr_file, load_id, later_full)
             finish_load(connection, load_id, "loaded", rows_applied=applied, **counts)
     except (BatchRefused, EsrFileError) as error:
         message = getattr(error, "reason", None) or str(error)
         with engine.begin() as connection:
-            _write_quarantine(connection, quarantined)
+            write_rejected_rows(connection, quarantined)
             finish_load(connection, load_id, "refused", message=message, **counts)
         log.warning("%s: refused: %s", esr_file.path.name, message)
         return LoadOutcome(source, esr_file.path.name, "refused", load_id=load_id, message=message, **counts)
@@ -143,13 +144,6 @@ def ingest_esr_file(
 
 def _display_headings(headings: HeadingMap, kind: str) -> dict[str, str]:
     return {field: aliases[0] for field, aliases in headings.aliases[kind].items()}
-
-
-def _write_quarantine(connection, quarantined: list[pd.DataFrame]) -> None:
-    """Quarantine rows are written with the load's outcome, so a load killed part-way leaves none behind."""
-    rows = [frame for frame in quarantined if not frame.empty]
-    if rows:
-        insert_frame(connection, rejected_row, pd.concat(rows, ignore_index=True))
 
 
 def _later_full_file_date(engine: Engine, esr_file: EsrFile) -> date | None:

@@ -23,9 +23,8 @@ from transforms.validation.gx_runner import GxValidator
 from transforms.validation.row_checks import combine_failures, row_failures
 from transforms.validation.suites import load_suite
 from warehouse import learning_records
-from warehouse.bulk import insert_frame
 from warehouse.load_log import BatchOrigin, already_loaded, finish_load, start_load
-from warehouse.models import rejected_row
+from warehouse.quarantine import write_rejected_rows
 
 SOURCES = {
     "course_completion": "totara_course",
@@ -141,7 +140,7 @@ def ingest_totara_export(
                 raise BatchRefused("the export has headings but no rows")
             if counts["rows_rejected"] > suite.max_rejected_share * counts["rows_in"]:
                 raise BatchRefused(f"{counts['rows_rejected']} of {counts['rows_in']} rows failed validation")
-            _write_quarantine(connection, quarantined)
+            write_rejected_rows(connection, quarantined)
             quarantined = []
         with engine.begin() as connection:
             held = learning_records.count_open(connection, source)
@@ -157,7 +156,7 @@ def ingest_totara_export(
     except (BatchRefused, TotaraExportError) as error:
         message = getattr(error, "reason", None) or str(error)
         with engine.begin() as connection:
-            _write_quarantine(connection, quarantined)
+            write_rejected_rows(connection, quarantined)
             finish_load(connection, load_id, "refused", message=message, **counts)
         log.warning("%s: refused: %s", name, message)
         return LoadOutcome(source, name, "refused", load_id=load_id, message=message, **counts)
@@ -173,9 +172,3 @@ def ingest_totara_export(
         applied,
     )
     return LoadOutcome(source, name, "loaded", load_id=load_id, rows_applied=applied, **counts)
-
-
-def _write_quarantine(connection, quarantined: list[pd.DataFrame]) -> None:
-    """Rejected rows are kept with the load's outcome, refused or loaded, and never twice."""
-    if quarantined:
-        insert_frame(connection, rejected_row, pd.concat(quarantined, ignore_index=True))
