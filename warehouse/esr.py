@@ -20,7 +20,7 @@ from warehouse.models import (
     stg_esr_person,
     stg_esr_staff_in_post,
 )
-from warehouse.planner import without_nested_loops
+from warehouse.query_plans import without_nested_loops
 
 PERSON_COLUMNS = ("vpd", "employee_number", "title", "first_name", "last_name", "work_email", "date_of_birth")
 ASSIGNMENT_COLUMNS = (

@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import Connection, Table, text
 
 from warehouse.bulk import qualified_name
-from warehouse.planner import without_nested_loops
+from warehouse.query_plans import without_nested_loops
 
 
 @dataclass(frozen=True)

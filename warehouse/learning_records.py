@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select, text
 
 from warehouse.bulk import insert_frame, qualified_name
 from warehouse.models import learning_record, load_log, stg_learning_record
-from warehouse.planner import without_nested_loops
+from warehouse.query_plans import without_nested_loops
 
 RECORD_COLUMNS = ("source", "user_key", "item_key", "item_name", "status", "achieved_on", "expires_on", "is_evidence")
 

@@ -1,4 +1,4 @@
-"""Planner guidance for the merges, whose statements compare a load's staged rows with a whole core table.
+"""How PostgreSQL should join in the merges, whose statements compare a load's staged rows with a whole core table.
 
 On PostgreSQL two things mislead the planner into nested loops that never finish at trust scale:
 - an `INSERT ... SELECT ... WHERE NOT EXISTS (same table)` into a table that starts empty (the first load of a
