@@ -85,7 +85,6 @@ def build_hooks() -> list[Hook]:
             "build_compliance_part",
             "summary_from_counts",
             "unmatched_learners",
-            "in_scope_assignments",
             "org_unit_dimension",
             "build_skills_part",
             "gap_summary_from_counts",

@@ -13,7 +13,6 @@ from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_build, announce_run_failed
 from flows.logs import run_logger
 from transforms.compliance.build import build_compliance_part
-from transforms.compliance.population import in_scope_assignments
 from transforms.compliance.summary import add_summary_counts, summary_from_counts
 from transforms.dimensions import add_assignment_chains, assignment_chains, date_dimension, org_unit_dimension
 from transforms.skills.build import build_skills_part
@@ -50,15 +49,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     log = run_logger()
     with engine.connect() as connection:
         parts = people_ranges(connection, as_of, config.warehouse.build_people_per_part)
-        people, assignments = esr_keys_on(connection, as_of)
-        unmatched = unmatched_learners(
-            people,
-            assignments,
-            totara_api.live_records(connection, totara_user),
-            totara_api.live_records(connection, totara_job_assignment),
-            learning_user_keys(connection),
-        )
-    del people, assignments
+        unmatched = _unmatched_learners(connection, as_of)
     counts, org_units = [], []
     names = [
         "compliance_person",
@@ -74,8 +65,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
             marts.write("compliance_person", part.person)
             marts.write("compliance_reconciliation", part.reconciliation)
             counts.append(part.summary_counts)
-            in_post = in_scope_assignments(inputs.assignments, as_of, config.compliance)
-            org_units.append(assignment_chains(in_post))
+            org_units.append(assignment_chains(part.in_scope))
             if len(parts) > 1:
                 log.info(
                     "Compliance for %s: part %d of %d, %d requirements", as_of, number, len(parts), len(part.person)
@@ -86,6 +76,18 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     written = marts.written
     log.info("Compliance marts for %s: %s", as_of, ", ".join(f"{k} {v} rows" for k, v in written.items()))
     return BuildResult(as_of=as_of, rows_written=written)
+
+
+def _unmatched_learners(connection, as_of: date):
+    """Totara users and job assignments with no ESR record on the date, read whole: the keys alone."""
+    people, assignments = esr_keys_on(connection, as_of)
+    return unmatched_learners(
+        people,
+        assignments,
+        totara_api.live_records(connection, totara_user),
+        totara_api.live_records(connection, totara_job_assignment),
+        learning_user_keys(connection),
+    )
 
 
 @flow(name="build-warehouse", on_failure=[announce_run_failed])

@@ -61,11 +61,13 @@ class ComplianceTables:
 
 @dataclass(frozen=True)
 class CompliancePart:
-    """The compliance tables of some of the people: their rows, and summary counts still to be added up."""
+    """The compliance tables of some of the people: their rows, summary counts still to be added up, and the
+    assignments in scope that were counted (for the org unit dimension)."""
 
     person: pd.DataFrame
     summary_counts: pd.DataFrame
     reconciliation: pd.DataFrame
+    in_scope: pd.DataFrame
 
 
 def build_compliance(inputs: ComplianceInputs, as_of: date, rules: ComplianceSettings) -> ComplianceTables:
@@ -105,6 +107,7 @@ def build_compliance_part(inputs: ComplianceInputs, as_of: date, rules: Complian
         person=person,
         summary_counts=summary_counts(person),
         reconciliation=reconcile(person, inputs.esr_records).assign(as_of_date=as_of),
+        in_scope=in_scope,
     )
 
 
