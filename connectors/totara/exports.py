@@ -289,10 +289,7 @@ def read_course_completion(
     `is_complete` (RPL counts as complete); both are empty for an unknown status text, which is reported as a
     problem.
     """
-    return _whole(
-        _parse_course_completion(sheet, status_codes, timezone)
-        for sheet in _sheets(path, "course_completion", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
-    )
+    return _read_whole(path, "course_completion", headings, status_codes, timezone, encoding)
 
 
 def _parse_course_completion(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
@@ -346,10 +343,7 @@ def read_certification_completion(
     `is_evidence` is true when the kind can evidence an achievement and the row has a completion date:
     `Assigned` and `N/A` rows never are.
     """
-    return _whole(
-        _parse_certification_completion(sheet, status_codes, timezone)
-        for sheet in _sheets(path, "certification_completion", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
-    )
+    return _read_whole(path, "certification_completion", headings, status_codes, timezone, encoding)
 
 
 def _parse_certification_completion(
@@ -418,10 +412,7 @@ def read_competency_status(
     encoding: str | None = None,
 ) -> TotaraExport:
     """A competency status export: one row per person and competency, `is_proficient` read from Yes/No."""
-    return _whole(
-        _parse_competency_status(sheet, status_codes, timezone)
-        for sheet in _sheets(path, "competency_status", headings, encoding, _WHOLE_FILE_CHUNK_ROWS)
-    )
+    return _read_whole(path, "competency_status", headings, status_codes, timezone, encoding)
 
 
 def _parse_competency_status(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
@@ -476,9 +467,32 @@ def read_totara_export_chunks(
 ) -> Iterator[TotaraExport]:
     """The export `chunk_rows` rows at a time, each chunk read exactly as the whole file would be (row numbers
     and problems included), so an export of millions of rows is never held in memory at once."""
-    parse = _PARSERS[export.kind]
-    for sheet in _sheets(export.path, export.kind, headings, encoding, chunk_rows):
+    return _chunks(export.path, export.kind, chunk_rows, headings, status_codes, timezone, encoding)
+
+
+def _chunks(
+    path: Path | str,
+    kind: ExportKind,
+    chunk_rows: int,
+    headings: Mapping[str, ExportHeadings] | None,
+    status_codes: TotaraStatusCodes | None,
+    timezone: str,
+    encoding: str | None,
+) -> Iterator[TotaraExport]:
+    parse = _PARSERS[kind]
+    for sheet in _sheets(path, kind, headings, encoding, chunk_rows):
         yield parse(sheet, status_codes, timezone)
+
+
+def _read_whole(
+    path: Path | str,
+    kind: ExportKind,
+    headings: Mapping[str, ExportHeadings] | None,
+    status_codes: TotaraStatusCodes | None,
+    timezone: str,
+    encoding: str | None,
+) -> TotaraExport:
+    return _whole(_chunks(path, kind, _WHOLE_FILE_CHUNK_ROWS, headings, status_codes, timezone, encoding))
 
 
 def _whole(chunks: Iterable[TotaraExport]) -> TotaraExport:
