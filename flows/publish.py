@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
+from sqlalchemy import Date, String, case, func, literal, select, type_coerce
 
 from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_feed, announce_run_failed
 from flows.logs import run_logger
 from flows.reporting import create_compliance_artifact, write_compliance_report
-from warehouse.feeds import PublishedFeed, publish_feed
+from warehouse import reads
+from warehouse.feeds import FORMULA_PREFIXES, FeedRows, PublishedFeed, publish_feed
 from warehouse.models import (
     capability_forecast,
     compliance_person,
@@ -25,7 +25,6 @@ from warehouse.models import (
     skills_gap_person,
     skills_gap_summary,
 )
-from warehouse.reads import read_chunks
 
 #: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
 FEED_FILES = {
@@ -37,16 +36,34 @@ FEED_FILES = {
 }
 
 
-def _mart_chunks(connection, table, as_of: date) -> Iterator[pd.DataFrame]:
-    """One mart's rows for the date in a stable order, streamed in chunks (a national mart does not fit whole)."""
-    columns = [c for c in table.c if c.name != "vpd"]
+def _mart_rows(connection, table, as_of: date) -> FeedRows:
+    """One mart's rows for the date in a stable order, streamed in batches (a national mart does not fit whole)
+    and written as they come, without frames."""
+    columns = [_as_written(c) for c in table.c if c.name != "vpd"]
     order = [
         c
         for c in table.c
         if c.name
         in {"employee_number", "dimension", "group_value", "org_unit", "job_role", "competency_name", "skill_code"}
     ]
-    return read_chunks(connection, select(*columns).where(table.c.as_of_date == as_of).order_by(*order))
+    query = select(*columns).where(table.c.as_of_date == as_of).order_by(*order)
+
+    def batches():
+        yield from connection.execution_options(yield_per=reads.CHUNK_ROWS).execute(query).partitions()
+
+    return FeedRows([c.name for c in query.selected_columns], batches())
+
+
+def _as_written(column):
+    """The column as the feed writes it, made by the database: text that a spreadsheet would run as a formula
+    gets an apostrophe in front (`warehouse.feeds.neutralise_formulas` does the same to frames), and dates come
+    as ISO text, which SQLite stores and PostgreSQL's dates print as."""
+    if isinstance(column.type, Date):
+        return type_coerce(column, String).label(column.name)
+    if isinstance(column.type, String):
+        risky = func.substr(column, 1, 1).in_(FORMULA_PREFIXES)
+        return case((risky, literal("'", String) + column), else_=column).label(column.name)
+    return column
 
 
 def _source_loads(connection) -> list[dict]:
@@ -63,7 +80,7 @@ def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str) -> Publish
     log = run_logger()
     with engine.connect() as connection:
         loads = _source_loads(connection)
-        tables = {name: _mart_chunks(connection, table, as_of) for name, table in FEED_FILES.items()}
+        tables = {name: _mart_rows(connection, table, as_of) for name, table in FEED_FILES.items()}
         feed = publish_feed(outbox, as_of, tables, run_id, loads)
     with engine.begin() as connection:
         connection.execute(

@@ -7,11 +7,12 @@ the new one, never a half-written one, and the previous version stays on disk.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,12 +48,27 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-#: A feed file's content: one frame, or frames in order (a large mart streamed in chunks, header written once).
-FeedTable = pd.DataFrame | Iterable[pd.DataFrame]
+@dataclass(frozen=True)
+class FeedRows:
+    """A feed file as batches of rows straight from a query, written without building frames: the way the marts
+    are published (`flows.publish`), several times faster than frames for millions of rows.
+
+    The query has already made the cells safe (text that a spreadsheet would run as a formula prefixed, dates as
+    ISO text), so the file is the one `neutralise_formulas` and `DataFrame.to_csv` would write."""
+
+    columns: list[str]
+    batches: Iterable[Sequence[Sequence]]
+
+
+#: A feed file's content: one frame, frames in order (a large mart streamed in chunks, header written once), or
+#: batches of rows.
+FeedTable = pd.DataFrame | Iterable[pd.DataFrame] | FeedRows
 
 
 def _write_csv(table: FeedTable, path: Path) -> tuple[int, str]:
     """Write the file chunk by chunk; returns its rows and SHA-256 (read back in blocks, never whole)."""
+    if isinstance(table, FeedRows):
+        return _write_rows(table, path), _sha256(path)
     chunks = [table] if isinstance(table, pd.DataFrame) else table
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -62,6 +78,17 @@ def _write_csv(table: FeedTable, path: Path) -> tuple[int, str]:
             )
             rows += len(frame)
     return rows, _sha256(path)
+
+
+def _write_rows(table: FeedRows, path: Path) -> int:
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(table.columns)
+        for batch in table.batches:
+            writer.writerows(batch)
+            rows += len(batch)
+    return rows
 
 
 def _sha256(path: Path) -> str:
