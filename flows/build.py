@@ -48,7 +48,6 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
     swapped in whole: the summary is added up from every part's counts before anything is visible."""
     log = run_logger()
     with engine.connect() as connection:
-        parts = people_ranges(connection, as_of, config.warehouse.build_people_per_part)
         unmatched = _unmatched_learners(connection, as_of)
     counts, org_units = [], []
     names = [
@@ -59,6 +58,7 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
         "dim_org_unit",
     ]
     with marts_for_date(engine, as_of, names) as marts:
+        parts = people_ranges(marts.connection, as_of, config.warehouse.build_people_per_part)
         for number, part_people in enumerate(parts, start=1):
             inputs = compliance_inputs(marts.connection, as_of, config.trust.vpd, part_people)
             part = build_compliance_part(inputs, as_of, config.compliance)
@@ -112,12 +112,11 @@ def build_skills_task(engine, config, as_of: date) -> BuildResult:
     """The skills marts for the date, a part of the people at a time like the compliance marts; the gap summary
     and the forecast are added up from every part's counts."""
     log = run_logger()
-    with engine.connect() as connection:
-        parts = people_ranges(connection, as_of, config.warehouse.build_people_per_part)
     window_days = config.compliance.expiring_window_days
     summary_counts, forecast_counts = [], []
     names = ["skills_log", "skills_gap_person", "skills_gap_summary", "capability_forecast"]
     with marts_for_date(engine, as_of, names) as marts:
+        parts = people_ranges(marts.connection, as_of, config.warehouse.build_people_per_part)
         for number, part_people in enumerate(parts, start=1):
             inputs = skills_inputs(marts.connection, as_of, config, part_people)
             part = build_skills_part(inputs, as_of, window_days=window_days)

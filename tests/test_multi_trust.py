@@ -17,6 +17,7 @@ from flows.multi_trust import run_multi_trust
 from learnscape.config import LearnscapeConfig
 from sample_trust.generate import generate_sample_trust
 from warehouse.models import compliance_person, compliance_summary
+from warehouse.snapshot import people_ranges
 
 AS_OF = date(2026, 11, 23)
 
@@ -74,3 +75,28 @@ def test_multi_trust_run_on_dask_equals_the_single_process_run(region, tmp_path,
     for name in expected:
         pd.testing.assert_frame_equal(actual[name], expected[name])
     assert (tmp_path / "dask" / "outbox" / AS_OF.isoformat() / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_a_build_in_parts_over_two_trusts_equals_the_build_of_both_at_once(region, tmp_path):
+    """Parts read the ESR tables through their (VPD, Employee Number) index by naming every VPD loaded: a VPD
+    left out would lose its people's awards, and the parted figures would differ."""
+    whole = LearnscapeConfig(base_dir=str(tmp_path), warehouse={"url": "sqlite:///region.db"})
+    engine = warehouse_engine(whole)
+    ingest_landing(engine, whole, region, "region", AS_OF, as_tasks=False)
+    build_compliance_task.fn(engine, whole, AS_OF)
+    engine.dispose()
+    expected = _published(whole)
+
+    in_parts = whole.model_copy(update={"warehouse": whole.warehouse.model_copy(update={"build_people_per_part": 60})})
+    engine = warehouse_engine(in_parts)
+    with engine.connect() as connection:
+        parts = people_ranges(connection, AS_OF, 60)
+    build_compliance_task.fn(engine, in_parts, AS_OF)
+    engine.dispose()
+    actual = _published(in_parts)
+
+    assert len(parts) >= 8 and all(part.vpds == ("123", "457") for part in parts)
+    assert set(expected["compliance_person"]["status"]) >= {"compliant", "expired", "missing"}
+    for name in expected:
+        pd.testing.assert_frame_equal(actual[name], expected[name])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, func, or_, select, true
+from sqlalchemy import Connection, Table, and_, func, literal, or_, select, true
 
 from learnscape.config import LearnscapeConfig
 from transforms.compliance.build import ComplianceInputs
@@ -48,17 +48,24 @@ class PeopleRange:
     A build reads the trust one range at a time to hold a part of it in memory. The comparisons run in the
     database, with the same ordering that chose the boundaries (`people_ranges`), so every key, including a
     learning record's user key that matches nobody in ESR, falls in exactly one range.
+
+    `vpds` lists every VPD the ESR tables hold when the range was made. Tables keyed by VPD first and then
+    Employee Number are read through that index by naming the VPDs: a range of Employee Numbers alone cannot
+    use it, and would scan the whole table once for every part of the build.
     """
 
     low: str | None = None
     high: str | None = None
+    vpds: tuple[str, ...] = ()
 
-    def holds(self, column):
+    def holds(self, column, vpd_column=None):
         bounds = []
         if self.low is not None:
             bounds.append(column >= self.low)
         if self.high is not None:
             bounds.append(column < self.high)
+        if bounds and self.vpds and vpd_column is not None:
+            bounds.append(vpd_column.in_(self.vpds))
         return and_(true(), *bounds)
 
 
@@ -82,10 +89,24 @@ def people_ranges(connection: Connection, as_of: date, people_per_range: int) ->
     ).scalars()
     boundaries = list(lows)[1:]
     edges = [None, *boundaries, None]
-    return [PeopleRange(low, high) for low, high in itertools.pairwise(edges)]
+    vpds = tuple(
+        sorted(
+            set(connection.execute(select(competence_achievement.c.vpd).distinct()).scalars())
+            | set(connection.execute(select(esr_competence_record.c.vpd).distinct()).scalars())
+        )
+    )
+    return [PeopleRange(low, high, vpds) for low, high in itertools.pairwise(edges)]
 
 
 def knowledge_date(connection: Connection, table: Table, as_of: date, column: str = "valid_from") -> date:
+    """The date to read the table's history at: the reporting date, or the first date the table knows anything
+    if the reporting date is earlier than that (a reporting date before the first extract reads the first one).
+
+    Asked for every table and part of a build, so the usual case is answered by finding one row known by the
+    date, which stops at the first match, instead of the earliest date, which scans the whole table."""
+    known = connection.execute(select(literal(1)).where(table.c[column] <= as_of).limit(1)).first()
+    if known is not None:
+        return as_of
     earliest = connection.execute(select(func.min(table.c[column]))).scalar()
     if earliest is None:
         return as_of
@@ -136,7 +157,7 @@ def esr_awards_on(connection: Connection, as_of: date, people: PeopleRange = EVE
             awards.c.first_seen_on <= day,
             or_(awards.c.ended_on.is_(None), awards.c.ended_on > day),
             awards.c.achieved_on <= as_of,
-            people.holds(awards.c.employee_number),
+            people.holds(awards.c.employee_number, awards.c.vpd),
         ),
     )
 
@@ -154,7 +175,7 @@ def esr_records_on(connection: Connection, as_of: date, people: PeopleRange = EV
             record.c.expiry_date,
             record.c.no_expiry,
             record.c.essential,
-        ).where(_valid_on(record, day), people.holds(record.c.employee_number)),
+        ).where(_valid_on(record, day), people.holds(record.c.employee_number, record.c.vpd)),
     )
 
 
