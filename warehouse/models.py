@@ -258,6 +258,8 @@ assignment = Table(
     *_versioned(),
     Index(None, "vpd", "assignment_number", "valid_to"),
     Index(None, "valid_from", "valid_to"),
+    # A build reads a range of Employee Numbers at a time (warehouse.snapshot.PeopleRange).
+    Index(None, "vpd", "employee_number"),
     schema="core",
     comment="ESR assignments (positions held), one row per assignment per version.",
 )

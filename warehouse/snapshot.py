@@ -91,8 +91,11 @@ def people_ranges(connection: Connection, as_of: date, people_per_range: int) ->
     edges = [None, *boundaries, None]
     vpds = tuple(
         sorted(
-            set(connection.execute(select(competence_achievement.c.vpd).distinct()).scalars())
-            | set(connection.execute(select(esr_competence_record.c.vpd).distinct()).scalars())
+            {
+                vpd
+                for table in (assignment, competence_achievement, esr_competence_record)
+                for vpd in connection.execute(select(table.c.vpd).distinct()).scalars()
+            }
         )
     )
     return [PeopleRange(low, high, vpds) for low, high in itertools.pairwise(edges)]
@@ -134,7 +137,7 @@ def assignments_on(connection: Connection, as_of: date, people: PeopleRange = EV
     return _frame(
         connection,
         select(*_current_columns(assignment, hidden)).where(
-            _valid_on(assignment, day), people.holds(assignment.c.employee_number)
+            _valid_on(assignment, day), people.holds(assignment.c.employee_number, assignment.c.vpd)
         ),
     )
 
