@@ -7,31 +7,16 @@ set, a temporary cluster is started on a free loopback port for the session. Eac
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from standins.postgres import postgres_bindir, throwaway_cluster
+
 URL_ENV = "LEARNSCAPE_TEST_POSTGRES_URL"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(found[-1]).parent if found else None
 
 
 @contextlib.contextmanager
@@ -40,47 +25,13 @@ def postgres_server() -> Iterator[str | None]:
     if os.environ.get(URL_ENV):
         yield os.environ[URL_ENV]
         return
-    bindir = _bindir()
+    bindir = postgres_bindir()
     if bindir is None:
         yield None
         return
-    root = Path(tempfile.mkdtemp(prefix="learnscape-test-pg-"))
-    as_pg: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    data = root / "data"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
-    subprocess.run(
-        [*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"], **quiet
-    )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
-    subprocess.run(
-        [
-            *as_pg,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(root / "log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        ],
-        **quiet,
-    )
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    # fsync off: a test's database is thrown away, and durability would only slow the suite.
+    with throwaway_cluster(bindir, {"fsync": "off"}, prefix="learnscape-test-pg-", stop_mode="immediate") as url:
+        yield url
 
 
 @contextlib.contextmanager
