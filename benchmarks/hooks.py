@@ -49,7 +49,6 @@ def ingest_hooks() -> list[Hook]:
         Hook(totara_ingest, "learning_rows", "/parse"),
         Hook(totara_ingest, "row_failures", "/validate.rows"),
         Hook(totara_ingest, "combine_failures", "/validate.rows"),
-        Hook(totara_ingest, "insert_frame", "/load.stage"),
         Hook(learning_records, "stage_records", "/load.stage"),
         Hook(learning_records, "count_open", "/validate.batch"),
         Hook(learning_records, "count_would_end", "/validate.batch"),
