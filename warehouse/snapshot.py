@@ -89,16 +89,25 @@ def people_ranges(connection: Connection, as_of: date, people_per_range: int) ->
     ).scalars()
     boundaries = list(lows)[1:]
     edges = [None, *boundaries, None]
-    vpds = tuple(
-        sorted(
-            {
-                vpd
-                for table in (assignment, competence_achievement, esr_competence_record)
-                for vpd in connection.execute(select(table.c.vpd).distinct()).scalars()
-            }
-        )
+    vpds = sorted(
+        {
+            vpd
+            for table in (assignment, competence_achievement, esr_competence_record)
+            for vpd in _vpds(connection, table)
+        }
     )
-    return [PeopleRange(low, high, vpds) for low, high in itertools.pairwise(edges)]
+    return [PeopleRange(low, high, tuple(vpds)) for low, high in itertools.pairwise(edges)]
+
+
+def _vpds(connection: Connection, table: Table) -> list[str]:
+    """The VPDs in a table whose index starts with the VPD, one index lookup each (`SELECT DISTINCT` would read
+    the whole index: seconds at regional size, a minute at national)."""
+    found: list[str] = []
+    following = select(func.min(table.c.vpd))
+    while (vpd := connection.execute(following).scalar()) is not None:
+        found.append(vpd)
+        following = select(func.min(table.c.vpd)).where(table.c.vpd > vpd)
+    return found
 
 
 def knowledge_date(connection: Connection, table: Table, as_of: date, column: str = "valid_from") -> date:
