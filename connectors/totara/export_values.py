@@ -7,6 +7,8 @@ date inside (`Expires 05 Mar 2027`). Everything here works on whole columns at o
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,9 +23,23 @@ DATE_EXAMPLE = "05 Mar 2024 or 05 Mar 2024 at 14:30"
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Text with surrounding and repeated spaces removed; blank cells become missing."""
-    text = values.fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    """Text with surrounding and repeated spaces removed; blank cells become missing.
+
+    Runs of whitespace are collapsed by Python's `re` only in the cells that hold one (two spaces together, or
+    any whitespace other than a space): pandas runs that regex cell by cell, and almost no cell needs it."""
+    text = values.fillna("").astype(str).str.strip()
+    spaced = text.str.contains(_whitespace_run_pattern(), regex=True)
+    if spaced.any():
+        text = text.mask(spaced, text[spaced].str.replace(r"\s+", " ", regex=True))
     return text.mask(text == "")
+
+
+@functools.cache
+def _whitespace_run_pattern() -> str:
+    """Two spaces together, or one of the other characters Python's `\\s` matches, written out: the check runs
+    in pyarrow's regex engine, whose `\\s` knows fewer whitespace characters than Python's."""
+    others = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " ")
+    return "  |[" + others + "]"
 
 
 @dataclass(frozen=True)
@@ -61,7 +77,7 @@ def parse_report_dates(values: pd.Series, timezone: str = "Europe/London") -> Pa
     local = date_only.where(~has_time, with_time)
     unreadable = text.notna() & local.isna()
 
-    dates = pd.Series([None if pd.isna(value) else value.date() for value in local], index=values.index, dtype=object)
+    dates = local.dt.date.astype(object).where(local.notna(), None)
     first_occurrence = np.ones(len(with_time), dtype=bool)
     moments = (
         with_time.dt.tz_localize(timezone, ambiguous=first_occurrence, nonexistent="shift_forward")
