@@ -157,3 +157,26 @@ def test_an_export_refused_for_a_bad_later_chunk_stages_and_applies_nothing(tota
         quarantined = connection.execute(select(func.count()).select_from(rejected_row).where(
             rejected_row.c.load_id == outcome.load_id)).scalar_one()
     assert (staged, held, quarantined) == (0, 0, 1_500)
+
+
+def test_a_row_the_export_repeats_is_held_once_and_ended_once(totara_trust):
+    landing = totara_trust[2]
+    held = certification("10000001", "Expires 01 Sep 2028", "01 Sep 2026", "01 Sep 2028")
+    others = [certification(f"1000000{i}", "Expires 01 Mar 2028", "01 Mar 2026", "01 Mar 2028") for i in range(2, 8)]
+    write_csv(landing / "totara" / "totara_certification_completion_20261115.csv", CERT_HEADINGS,
+              [held, *others, held])
+    assert ingest(totara_trust)["totara_certification_completion_20261115.csv"].status == "loaded"
+    write_csv(landing / "totara" / "totara_certification_completion_20261122.csv", CERT_HEADINGS,
+              [*others, others[0]])
+    assert ingest(totara_trust)["totara_certification_completion_20261122.csv"].status == "loaded"
+    with totara_trust[1].connect() as connection:
+        staged = connection.execute(select(func.count()).select_from(stg_learning_record)).scalar_one()
+        records = connection.execute(
+            select(learning_record.c.user_key, learning_record.c.first_seen_on, learning_record.c.ended_on)
+            .order_by(learning_record.c.user_key)
+        ).all()
+    assert staged == 15  # every row as received
+    assert [tuple(r) for r in records] == [
+        ("10000001", date(2026, 11, 15), date(2026, 11, 22)),
+        *((f"1000000{i}", date(2026, 11, 15), None) for i in range(2, 8)),
+    ]

@@ -66,16 +66,22 @@ def apply_export(connection: Connection, source: str, load_id: int, export_date:
             ),
             params,
         )
+        # A row the export repeats is added once: its first copy, picked by a window over the staging index's
+        # (load, hash) order rather than a DISTINCT over every column, which sorts the whole export again.
         columns = ", ".join(RECORD_COLUMNS)
         selected = ", ".join(f"s.{c}" for c in RECORD_COLUMNS)
+        fresh = ", ".join(f"fresh.{c}" for c in RECORD_COLUMNS)
         inserted = connection.execute(
             text(
                 f"INSERT INTO {core} ({columns}, record_hash, first_seen_on, ended_on, load_id) "
-                f"SELECT DISTINCT {selected}, s.record_hash, :export_date, CAST(NULL AS DATE), :load_id "
-                f"FROM {staged} s WHERE s.load_id = :load_id AND s.user_key IS NOT NULL AND s.item_key IS NOT NULL "
-                f"AND NOT EXISTS "
+                f"SELECT {fresh}, fresh.record_hash, :export_date, CAST(NULL AS DATE), :load_id FROM "
+                f"(SELECT {selected}, s.record_hash, "
+                f"ROW_NUMBER() OVER (PARTITION BY s.record_hash ORDER BY s.row_number) AS copy "
+                f"FROM {staged} s WHERE s.load_id = :load_id AND s.user_key IS NOT NULL AND s.item_key IS NOT NULL"
+                f") fresh "
+                f"WHERE fresh.copy = 1 AND NOT EXISTS "
                 f"(SELECT 1 FROM {core} c WHERE c.source = :source AND c.ended_on IS NULL "
-                f"AND c.record_hash = s.record_hash)"
+                f"AND c.record_hash = fresh.record_hash)"
             ),
             params,
         )
