@@ -195,6 +195,7 @@ SQL_IDENTIFIERS = {
         "quoted",
         "columns",
         "selected",
+        "fresh",
         "names",
         "self.hash_column",
     },
