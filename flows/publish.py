@@ -14,7 +14,6 @@ from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_feed, announce_run_failed
 from flows.logs import run_logger
 from flows.reporting import create_compliance_artifact, write_compliance_report
-from warehouse import reads
 from warehouse.feeds import FORMULA_PREFIXES, FeedRows, PublishedFeed, publish_feed
 from warehouse.models import (
     capability_forecast,
@@ -25,6 +24,7 @@ from warehouse.models import (
     skills_gap_person,
     skills_gap_summary,
 )
+from warehouse.reads import read_batches
 
 #: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
 FEED_FILES = {
@@ -47,11 +47,7 @@ def _mart_rows(connection, table, as_of: date) -> FeedRows:
         in {"employee_number", "dimension", "group_value", "org_unit", "job_role", "competency_name", "skill_code"}
     ]
     query = select(*columns).where(table.c.as_of_date == as_of).order_by(*order)
-
-    def batches():
-        yield from connection.execution_options(yield_per=reads.CHUNK_ROWS).execute(query).partitions()
-
-    return FeedRows([c.name for c in query.selected_columns], batches())
+    return FeedRows([c.name for c in query.selected_columns], read_batches(connection, query))
 
 
 def _as_written(column):
