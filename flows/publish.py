@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import Date, String, case, func, literal, select, type_coerce
+from sqlalchemy import select
 
 from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_feed, announce_run_failed
 from flows.logs import run_logger
 from flows.reporting import create_compliance_artifact, write_compliance_report
-from warehouse.feeds import FORMULA_PREFIXES, FeedRows, PublishedFeed, publish_feed
+from warehouse.feeds import FeedRows, PublishedFeed, as_written, publish_feed
 from warehouse.models import (
     capability_forecast,
     compliance_person,
@@ -39,7 +39,7 @@ FEED_FILES = {
 def _mart_rows(connection, table, as_of: date) -> FeedRows:
     """One mart's rows for the date in a stable order, streamed in batches (a national mart does not fit whole)
     and written as they come, without frames."""
-    columns = [_as_written(c) for c in table.c if c.name != "vpd"]
+    columns = [as_written(c) for c in table.c if c.name != "vpd"]
     order = [
         c
         for c in table.c
@@ -48,18 +48,6 @@ def _mart_rows(connection, table, as_of: date) -> FeedRows:
     ]
     query = select(*columns).where(table.c.as_of_date == as_of).order_by(*order)
     return FeedRows([c.name for c in query.selected_columns], read_batches(connection, query))
-
-
-def _as_written(column):
-    """The column as the feed writes it, made by the database: text that a spreadsheet would run as a formula
-    gets an apostrophe in front (`warehouse.feeds.neutralise_formulas` does the same to frames), and dates come
-    as ISO text, which SQLite stores and PostgreSQL's dates print as."""
-    if isinstance(column.type, Date):
-        return type_coerce(column, String).label(column.name)
-    if isinstance(column.type, String):
-        risky = func.substr(column, 1, 1).in_(FORMULA_PREFIXES)
-        return case((risky, literal("'", String) + column), else_=column).label(column.name)
-    return column
 
 
 def _source_loads(connection) -> list[dict]:

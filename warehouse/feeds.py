@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Date, String, case, func, literal, type_coerce
 
 FEED_SCHEMA_VERSION = "1.0"
 VERSIONS_KEPT_PER_DATE = 2
@@ -53,11 +54,23 @@ class FeedRows:
     """A feed file as batches of rows straight from a query, written without building frames: the way the marts
     are published (`flows.publish`), several times faster than frames for millions of rows.
 
-    The query has already made the cells safe (text that a spreadsheet would run as a formula prefixed, dates as
-    ISO text), so the file is the one `neutralise_formulas` and `DataFrame.to_csv` would write."""
+    The query has already made the cells safe (its columns made by `as_written`), so the file is the one
+    `neutralise_formulas` and `DataFrame.to_csv` would write."""
 
     columns: list[str]
     batches: Iterable[Sequence[Sequence]]
+
+
+def as_written(column):
+    """A mart column as the feed writes it, made by the database for `FeedRows`: text that a spreadsheet would
+    run as a formula gets an apostrophe in front, as `neutralise_formulas` does to frames, and dates come as ISO
+    text, which SQLite stores and PostgreSQL's dates print as."""
+    if isinstance(column.type, Date):
+        return type_coerce(column, String).label(column.name)
+    if isinstance(column.type, String):
+        risky = func.substr(column, 1, 1).in_(FORMULA_PREFIXES)
+        return case((risky, literal("'", String) + column), else_=column).label(column.name)
+    return column
 
 
 #: A feed file's content: one frame, frames in order (a large mart streamed in chunks, header written once), or
