@@ -6,7 +6,10 @@ layer schemas away (`schema_translate_map`) and the tables keep their names in o
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from warehouse.models import SCHEMAS
 
@@ -72,5 +75,35 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _begin_immediate(connection) -> None:
     """Start every transaction holding the write lock, so two writers (parallel tasks) queue on the busy
-    timeout instead of one failing with "database is locked" when both try to upgrade a read lock."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    timeout instead of one failing with "database is locked" when both try to upgrade a read lock.
+
+    A connection opened by `snapshot_reader` only reads: it starts a plain transaction, which in WAL mode reads
+    one consistent snapshot of the file while a writer holds the lock."""
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+#: The execution option that marks a connection as a snapshot reader (see `snapshot_reader`).
+READ_ONLY_OPTION = "learnscape_snapshot_reader"
+
+
+@contextmanager
+def snapshot_reader(engine: Engine) -> Iterator[Connection]:
+    """A connection that reads one consistent snapshot of the warehouse for as long as it is open and never
+    writes, while another connection of the same process may hold the write lock.
+
+    A build reads its inputs through one while its own transaction writes the marts, so the next part can be
+    read while the current one is written. On PostgreSQL the transaction is REPEATABLE READ, READ ONLY: every
+    part sees the warehouse as it was at the first read, even if a load commits meanwhile. On SQLite a write
+    lock held by the build keeps other writers out, and WAL lets this connection read beside it.
+    """
+    if is_sqlite(engine):
+        options = {READ_ONLY_OPTION: True}
+    else:
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with engine.connect() as connection:
+        connection = connection.execution_options(**options)
+        with connection.begin():
+            yield connection
