@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
+import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Connection
 
 from connectors.surveys import load_locality_map, load_survey_definitions
 from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_build, announce_run_failed
 from flows.logs import run_logger
+from flows.part_workers import computed_parts
+from learnscape.config import LearnscapeConfig
 from transforms.compliance.build import build_compliance_part
 from transforms.compliance.summary import add_summary_counts, summary_from_counts
 from transforms.dimensions import add_assignment_chains, assignment_chains, date_dimension, org_unit_dimension
@@ -30,7 +35,14 @@ from warehouse.models import (
     totara_job_assignment,
     totara_user,
 )
-from warehouse.snapshot import compliance_inputs, esr_keys_on, learning_user_keys, people_ranges, skills_inputs
+from warehouse.snapshot import (
+    PeopleRange,
+    compliance_inputs,
+    esr_keys_on,
+    learning_user_keys,
+    people_ranges,
+    skills_inputs,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,27 @@ class BuildResult:
 
     def merged_with(self, other: BuildResult) -> BuildResult:
         return BuildResult(as_of=self.as_of, rows_written={**self.rows_written, **other.rows_written})
+
+
+def compliance_part(reader: Connection, part_people: PeopleRange, as_of: date, config: LearnscapeConfig):
+    """One part's compliance rows and its organisation chains (run where `computed_parts` puts it)."""
+    inputs = compliance_inputs(reader, as_of, config.trust.vpd, part_people)
+    part = build_compliance_part(inputs, as_of, config.compliance)
+    return part, assignment_chains(part.in_scope)
+
+
+def skills_part(reader: Connection, part_people: PeopleRange, as_of: date, config: LearnscapeConfig):
+    """One part's skills rows, how many people it held, and the inputs every part reads whole (for the forecast)."""
+    inputs = skills_inputs(reader, as_of, config, part_people)
+    part = build_skills_part(inputs, as_of, window_days=config.compliance.expiring_window_days)
+    return part, len(inputs.people), _WholeSkillsInputs(inputs.profiles, inputs.framework, inputs.pipeline)
+
+
+@dataclass(frozen=True)
+class _WholeSkillsInputs:
+    profiles: pd.DataFrame
+    framework: pd.DataFrame
+    pipeline: pd.DataFrame
 
 
 @task(name="build-compliance-marts", cache_policy=NO_CACHE)
@@ -57,19 +90,24 @@ def build_compliance_task(engine, config, as_of: date) -> BuildResult:
         "unmatched_learner",
         "dim_org_unit",
     ]
+    compute = partial(compliance_part, as_of=as_of, config=config)
     with marts_for_date(engine, as_of, names) as marts:
         parts = people_ranges(marts.connection, as_of, config.warehouse.build_people_per_part)
-        for number, part_people in enumerate(parts, start=1):
-            inputs = compliance_inputs(marts.connection, as_of, config.trust.vpd, part_people)
-            part = build_compliance_part(inputs, as_of, config.compliance)
-            marts.write("compliance_person", part.person)
-            marts.write("compliance_reconciliation", part.reconciliation)
-            counts.append(part.summary_counts)
-            org_units.append(assignment_chains(part.in_scope))
-            if len(parts) > 1:
-                log.info(
-                    "Compliance for %s: part %d of %d, %d requirements", as_of, number, len(parts), len(part.person)
-                )
+        workers = config.warehouse.build_worker_processes
+        with computed_parts(marts.connection, parts, compute, workers) as computed:
+            for number, (part, chains) in enumerate(computed, start=1):
+                marts.write("compliance_person", part.person)
+                marts.write("compliance_reconciliation", part.reconciliation)
+                counts.append(part.summary_counts)
+                org_units.append(chains)
+                if len(parts) > 1:
+                    log.info(
+                        "Compliance for %s: part %d of %d, %d requirements",
+                        as_of,
+                        number,
+                        len(parts),
+                        len(part.person),
+                    )
         marts.write("compliance_summary", summary_from_counts(add_summary_counts(counts), as_of, config.compliance))
         marts.write("unmatched_learner", unmatched.assign(as_of_date=as_of))
         marts.write("dim_org_unit", org_unit_dimension(add_assignment_chains(org_units), as_of))
@@ -112,23 +150,28 @@ def build_skills_task(engine, config, as_of: date) -> BuildResult:
     """The skills marts for the date, a part of the people at a time like the compliance marts; the gap summary
     and the forecast are added up from every part's counts."""
     log = run_logger()
-    window_days = config.compliance.expiring_window_days
     summary_counts, forecast_counts = [], []
     names = ["skills_log", "skills_gap_person", "skills_gap_summary", "capability_forecast"]
+    compute = partial(skills_part, as_of=as_of, config=config)
     with marts_for_date(engine, as_of, names) as marts:
         parts = people_ranges(marts.connection, as_of, config.warehouse.build_people_per_part)
-        for number, part_people in enumerate(parts, start=1):
-            inputs = skills_inputs(marts.connection, as_of, config, part_people)
-            part = build_skills_part(inputs, as_of, window_days=window_days)
-            marts.write("skills_log", part.log.assign(as_of_date=as_of))
-            marts.write("skills_gap_person", part.gap_person)
-            summary_counts.append(part.gap_summary_counts)
-            forecast_counts.append(part.forecast_counts)
-            if len(parts) > 1:
-                log.info("Skills for %s: part %d of %d, %d people", as_of, number, len(parts), len(inputs.people))
+        workers = config.warehouse.build_worker_processes
+        with computed_parts(marts.connection, parts, compute, workers) as computed:
+            for number, (part, people, whole_inputs) in enumerate(computed, start=1):
+                forecast_inputs = whole_inputs
+                marts.write("skills_log", part.log.assign(as_of_date=as_of))
+                marts.write("skills_gap_person", part.gap_person)
+                summary_counts.append(part.gap_summary_counts)
+                forecast_counts.append(part.forecast_counts)
+                if len(parts) > 1:
+                    log.info("Skills for %s: part %d of %d, %d people", as_of, number, len(parts), people)
         marts.write("skills_gap_summary", gap_summary_from_counts(add_gap_summary_counts(summary_counts), as_of))
         forecast = forecast_from_counts(
-            add_forecast_counts(forecast_counts), inputs.profiles, inputs.framework, inputs.pipeline, as_of
+            add_forecast_counts(forecast_counts),
+            forecast_inputs.profiles,
+            forecast_inputs.framework,
+            forecast_inputs.pipeline,
+            as_of,
         )
         marts.write("capability_forecast", forecast)
     written = marts.written

@@ -49,6 +49,12 @@ class WarehouseSettings(_Frozen):
         description="The build reads and computes this many people at a time, so its memory stays bounded "
         "however large the trust or region; a trust of up to this many people is built in one part.",
     )
+    build_worker_processes: int = Field(
+        default=1,
+        ge=0,
+        description="Processes that read and compute the build's next parts while it writes the current one "
+        "(0: the build computes every part itself). Used only when the build has more than one part.",
+    )
 
 
 class TotaraSettings(_Frozen):
