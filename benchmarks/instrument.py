@@ -30,8 +30,12 @@ def current_rss_bytes() -> int:
 
 
 def peak_rss_bytes() -> int:
-    """The process's RSS high-water mark (`ru_maxrss` is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """The stage's RSS high-water mark (`ru_maxrss` is in KiB on Linux): this process's, plus the largest of the
+    worker processes it started and waited for (the build's part workers). Adding the two peaks is an upper bound
+    on what the stage held at once, so the figure never hides a worker's memory."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + workers) * 1024
 
 
 class LabelClock:

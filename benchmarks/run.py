@@ -177,11 +177,37 @@ class StageRunner:
 
 
 def _process_rss_bytes(pid: int) -> int | None:
+    """RSS of the stage process and every process under it (the build's part workers), from /proc."""
+    own = _one_process_rss_bytes(pid)
+    if own is None:
+        return None
+    return own + sum(_one_process_rss_bytes(child) or 0 for child in _descendants(pid))
+
+
+def _one_process_rss_bytes(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found.extend(children)
+        frontier = children
+    return found
 
 
 def _head_commit() -> str:

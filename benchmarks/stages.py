@@ -2,7 +2,8 @@
 
 Each stage runs the product's plain functions (no Prefect run), timed by the hooks in `benchmarks.hooks`, and
 writes a result: wall time (after imports), self time per label, the RSS high-water mark of the process (its
-own `ru_maxrss`, so one stage's memory never hides another's), sampled RSS peaks per label, per-file outcomes
+own `ru_maxrss` plus its worker processes', so one stage's memory never hides another's), sampled RSS peaks per
+label (this process only), per-file outcomes
 for ingestion and the slowest SQL statements. With `profile` set the stage runs under cProfile.
 """
 
@@ -278,10 +279,11 @@ STAGES: dict[str, Callable[[dict, LabelClock, SqlTimer], dict]] = {
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process (user + system): steadier than wall time on a busy machine; a PostgreSQL
-    server's work is in its own processes and not counted here."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time of this process and the worker processes it waited for (user + system): steadier than wall time
+    on a busy machine; a PostgreSQL server's work is in its own processes and not counted here."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def run_stage(spec: dict) -> dict[str, Any]:
