@@ -371,6 +371,36 @@ def test_reconciliation_lists_esr_green_where_the_award_has_expired():
     assert "stale" in rec.iloc[0].explanation
 
 
+def test_reconciliation_gives_each_disagreement_its_first_reason():
+    people = ["10000001", "10000002", "10000003", "10000004", "10000005"]
+    case = inputs(
+        [assignment(person) for person in people],
+        [need("All", None, FIRE)],
+        [
+            award("10000001", FIRE, date(2025, 9, 1), expires=date(2027, 9, 1), source="totara_certification"),
+            award("10000003", FIRE, date(2024, 4, 1), expires=date(2026, 5, 1)),
+            award("10000004", FIRE, date(2024, 5, 1), expires=date(2026, 5, 1)),
+            award("10000005", FIRE, date(2023, 1, 1), expires=date(2025, 1, 1)),
+        ],
+        [
+            esr_record("10000001", FIRE, "RED", date(2025, 1, 1)),
+            esr_record("10000002", FIRE, "AMBER", date(2026, 4, 30)),
+            esr_record("10000003", FIRE, "GREEN", date(2026, 6, 1)),
+            esr_record("10000004", FIRE, "GREEN", date(2026, 5, 1)),
+            esr_record("10000005", FIRE, "GREEN", date(2025, 1, 1)),
+        ],
+    )
+    rec = build_compliance(case, D, RULES).reconciliation.sort_values("employee_number")
+    assert list(rec.employee_number) == people
+    assert list(rec.explanation) == [
+        "Learnscape counts newer totara_certification evidence that ESR does not hold.",
+        "ESR rates a record that has no award dated on or before the reporting date.",
+        "ESR's expiry date differs from the expiry Learnscape derived.",
+        "ESR's expiring-soon window differs from the trust's window.",
+        "ESR's status is stale: it was last recalculated before the expiry date passed.",
+    ]
+
+
 def test_reconciliation_is_empty_when_esr_agrees():
     case = inputs(
         [assignment("10000001")],

@@ -53,19 +53,29 @@ def reconcile(compliance_person: pd.DataFrame, esr_records: pd.DataFrame) -> pd.
     return differ[RECONCILIATION_COLUMNS].reset_index(drop=True)
 
 
-def _explain(differ: pd.DataFrame) -> list[str]:
-    reasons = []
-    for row in differ.itertuples(index=False):
-        esr_expiry = pd.to_datetime(row.esr_expiry_date)
-        ours = pd.to_datetime(row.expires_on)
-        if row.evidence_source and row.evidence_source != "esr":
-            reasons.append(f"Learnscape counts newer {row.evidence_source} evidence that ESR does not hold.")
-        elif row.learnscape_status == "missing":
-            reasons.append("ESR rates a record that has no award dated on or before the reporting date.")
-        elif pd.notna(esr_expiry) and pd.notna(ours) and esr_expiry != ours:
-            reasons.append("ESR's expiry date differs from the expiry Learnscape derived.")
-        elif row.esr_compliance_status == "AMBER" or row.learnscape_status == "expiring":
-            reasons.append("ESR's expiring-soon window differs from the trust's window.")
-        else:
-            reasons.append("ESR's status is stale: it was last recalculated before the expiry date passed.")
-    return reasons
+#: Why ESR and Learnscape disagree, in the order the reasons are tried; the first that holds explains the row.
+_NO_AWARD = "ESR rates a record that has no award dated on or before the reporting date."
+_OTHER_EXPIRY = "ESR's expiry date differs from the expiry Learnscape derived."
+_OTHER_WINDOW = "ESR's expiring-soon window differs from the trust's window."
+_STALE = "ESR's status is stale: it was last recalculated before the expiry date passed."
+
+
+def _explain(differ: pd.DataFrame) -> pd.Series:
+    """One reason per disagreeing row, worked out a column at a time (a part of a region has tens of thousands)."""
+    source = differ["evidence_source"]
+    other_source = source.notna() & source.ne("") & source.ne("esr")
+    esr_expiry = pd.to_datetime(differ["esr_expiry_date"])
+    ours = pd.to_datetime(differ["expires_on"])
+    other_expiry = esr_expiry.notna() & ours.notna() & esr_expiry.ne(ours)
+    window = differ["esr_compliance_status"].eq("AMBER") | differ["learnscape_status"].eq("expiring")
+    reasons = np.select(
+        [other_source, differ["learnscape_status"].eq("missing"), other_expiry, window],
+        [
+            ("Learnscape counts newer " + source.astype(str) + " evidence that ESR does not hold.").to_numpy(object),
+            _NO_AWARD,
+            _OTHER_EXPIRY,
+            _OTHER_WINDOW,
+        ],
+        default=_STALE,
+    )
+    return pd.Series(reasons, index=differ.index, dtype=object)
