@@ -85,6 +85,7 @@ class BenchSettings:
     keep_going: bool
     readers_only: bool
     results: Path
+    build_workers: int | None = None
 
     def history_for(self, staff: int) -> bool:
         return self.history if self.history is not None else staff <= HISTORY_DEFAULT_MAX_STAFF
@@ -270,13 +271,15 @@ def _split_landing(trust_landing: Path, landings: Path, history: bool) -> Landin
     return Landings(nightly=nightly, backfill=backfill, final_esr=tuple(final), delta=delta)
 
 
-def _write_config(folder: Path, url: str) -> Path:
+def _write_config(folder: Path, url: str, build_workers: int | None = None) -> Path:
+    """The run's learnscape.yaml: the product's defaults, except `build_worker_processes` when given."""
     from learnscape.config import LearnscapeConfig, dump_config
 
+    warehouse = {"url": url} if build_workers is None else {"url": url, "build_worker_processes": build_workers}
     config = LearnscapeConfig(
         base_dir=str(folder),
         paths={"landing": "landing", "outbox": "outbox", "reports": "reports", "state": ".learnscape"},
-        warehouse={"url": url},
+        warehouse=warehouse,
     )
     path = folder / "learnscape.yaml"
     path.write_text(dump_config(config), encoding="utf-8")
@@ -331,7 +334,7 @@ def _run_database(
     floor_url = (
         f"sqlite:///{folder / 'floor.db'}" if database == "sqlite" else create_database(admin_url, f"floor_{staff}")
     )
-    config = str(_write_config(folder, url))
+    config = str(_write_config(folder, url, settings.build_workers))
     stop = (lambda: terminate_backends(admin_url, database_name)) if database == "postgresql" else None
     runner = StageRunner(folder / "stages", settings, on_stop=stop)
     as_of, received = settings.as_of, settings.as_of.isoformat()
@@ -483,6 +486,7 @@ def run_benchmarks(settings: BenchSettings) -> dict:
             "min_free_gib": settings.min_free_gib,
             "keep_going": settings.keep_going,
             "readers_only": settings.readers_only,
+            "build_workers": settings.build_workers,
             "profile": settings.profile,
             "code": str(settings.code),
         },
@@ -602,6 +606,12 @@ def parse_arguments(argv: list[str]) -> BenchSettings:
         help="run the stages on the last commit (HEAD) exported at the start, not on the working tree",
     )
     parser.add_argument("--results", type=Path, default=None, help="where to write the JSON results")
+    parser.add_argument(
+        "--build-workers",
+        type=int,
+        default=None,
+        help="warehouse.build_worker_processes for the build (default: the product's, 1); 0 builds in one process",
+    )
     args = parser.parse_args(argv)
     sizes = tuple(int(part.replace("_", "")) for part in args.sizes.split(",") if part.strip())
     databases = None
@@ -637,6 +647,7 @@ def parse_arguments(argv: list[str]) -> BenchSettings:
         keep_going=args.keep_going,
         readers_only=args.readers_only,
         results=results.resolve(),
+        build_workers=args.build_workers,
     )
 
 
