@@ -78,8 +78,7 @@ def _in_order(pool: ProcessPoolExecutor, pending: deque, parts: Iterator, comput
         pending.append(pool.submit(_compute, compute, part))
     while pending:
         result = pending.popleft().result()
-        following = next(parts, None)
-        if following is not None:
+        for following in itertools.islice(parts, 1):
             pending.append(pool.submit(_compute, compute, following))
         yield result
 
