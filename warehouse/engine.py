@@ -91,8 +91,8 @@ READ_ONLY_OPTION = "learnscape_snapshot_reader"
 
 @contextmanager
 def snapshot_reader(engine: Engine) -> Iterator[Connection]:
-    """A connection that reads one consistent snapshot of the warehouse for as long as it is open and never
-    writes, while another connection of the same process may hold the write lock.
+    """A connection for reading only, that sees one consistent snapshot of the warehouse for as long as it is
+    open, while another connection (in this process or another) holds the write lock.
 
     A build reads its inputs through one while its own transaction writes the marts, so the next part can be
     read while the current one is written. On PostgreSQL the transaction is REPEATABLE READ, READ ONLY: every
