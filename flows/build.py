@@ -61,18 +61,20 @@ def compliance_part(reader: Connection, part_people: PeopleRange, as_of: date, c
     return part, assignment_chains(part.in_scope)
 
 
-def skills_part(reader: Connection, part_people: PeopleRange, as_of: date, config: LearnscapeConfig):
-    """One part's skills rows, how many people it held, and the inputs every part reads whole (for the forecast)."""
-    inputs = skills_inputs(reader, as_of, config, part_people)
-    part = build_skills_part(inputs, as_of, window_days=config.compliance.expiring_window_days)
-    return part, len(inputs.people), _WholeSkillsInputs(inputs.profiles, inputs.framework, inputs.pipeline)
-
-
 @dataclass(frozen=True)
-class _WholeSkillsInputs:
+class _ForecastInputs:
+    """What the capability forecast needs besides the parts' counts: read whole, the same in every part."""
+
     profiles: pd.DataFrame
     framework: pd.DataFrame
     pipeline: pd.DataFrame
+
+
+def skills_part(reader: Connection, part_people: PeopleRange, as_of: date, config: LearnscapeConfig):
+    """One part's skills rows, how many people it held, and the forecast's inputs (read whole in every part)."""
+    inputs = skills_inputs(reader, as_of, config, part_people)
+    part = build_skills_part(inputs, as_of, window_days=config.compliance.expiring_window_days)
+    return part, len(inputs.people), _ForecastInputs(inputs.profiles, inputs.framework, inputs.pipeline)
 
 
 @task(name="build-compliance-marts", cache_policy=NO_CACHE)
@@ -157,8 +159,8 @@ def build_skills_task(engine, config, as_of: date) -> BuildResult:
         parts = people_ranges(marts.connection, as_of, config.warehouse.build_people_per_part)
         workers = config.warehouse.build_worker_processes
         with computed_parts(marts.connection, parts, compute, workers) as computed:
-            for number, (part, people, whole_inputs) in enumerate(computed, start=1):
-                forecast_inputs = whole_inputs
+            for number, (part, people, part_forecast_inputs) in enumerate(computed, start=1):
+                forecast_inputs = part_forecast_inputs  # the same in every part; the last one's is used below
                 marts.write("skills_log", part.log.assign(as_of_date=as_of))
                 marts.write("skills_gap_person", part.gap_person)
                 summary_counts.append(part.gap_summary_counts)
