@@ -124,8 +124,8 @@ def _unmatched_learners(connection, as_of: date):
     return unmatched_learners(
         people,
         assignments,
-        totara_api.live_records(connection, totara_user),
-        totara_api.live_records(connection, totara_job_assignment),
+        totara_api.live_records(connection, totara_user, ("user_id", "idnumber", "username")),
+        totara_api.live_records(connection, totara_job_assignment, ("job_assignment_id", "idnumber")),
         learning_user_keys(connection),
     )
 

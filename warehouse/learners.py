@@ -17,15 +17,15 @@ from warehouse.models import (
     student,
     totara_user,
 )
-from warehouse.snapshot import _frame, esr_keys_on, people_on
+from warehouse.snapshot import _frame, people_on
+from warehouse.totara_api import live_records
 
 
 def candidates(connection: Connection, as_of: date) -> pd.DataFrame:
     """Every person record of ESR (people as known on the date), Totara (live users) and the student system."""
     esr = people_on(connection, as_of)
-    in_esr = set(esr_keys_on(connection, as_of)[0]) if not esr.empty else set()
-    esr = esr.loc[esr["employee_number"].isin(in_esr)]
-    users = _frame(connection, select(totara_user).where(totara_user.c.deleted_on.is_(None)))
+    compared = ("user_id", "idnumber", "username", "firstname", "lastname", "email")
+    users = live_records(connection, totara_user, compared)
     users = users.loc[~users["username"].fillna("").str.casefold().isin({"guest", "admin"})]
     students = _frame(connection, select(student))
     return pd.concat(

@@ -451,7 +451,16 @@ def learning_user_keys(connection: Connection) -> pd.DataFrame:
 
 
 def people_on(connection: Connection, as_of: date) -> pd.DataFrame:
-    """ESR people (names, work email, date of birth) as known on the date, for identity matching only."""
+    """ESR people in ESR on the date (holding an assignment of any status), as known then, with what identity
+    matching compares: Employee Number, names, work email, date of birth. For identity matching only; the
+    database keeps to people with an assignment, because every person of a region or the nation is read at once."""
     day = knowledge_date(connection, person, as_of)
-    hidden = {"person_version_id", "row_hash", "valid_from", "valid_to", "confirmed_on", "load_id"}
-    return _frame(connection, select(*_current_columns(person, hidden)).where(_valid_on(person, day)))
+    assignment_day = knowledge_date(connection, assignment, as_of)
+    with_assignment = select(assignment.c.employee_number).where(_valid_on(assignment, assignment_day))
+    compared = ("employee_number", "first_name", "last_name", "work_email", "date_of_birth")
+    return _frame(
+        connection,
+        select(*(person.c[name] for name in compared)).where(
+            _valid_on(person, day), person.c.employee_number.in_(with_assignment)
+        ),
+    )

@@ -3,6 +3,7 @@ seen and when it disappeared (Totara omits deleted users, so deletion shows only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -44,8 +45,10 @@ def apply_pull(
     return {"listed": added, "new": int((~frame[key].isin(first_seen)).sum()), "deleted": deleted or 0}
 
 
-def live_records(connection: Connection, table: Table) -> pd.DataFrame:
-    return read_frame(connection, select(table).where(table.c.deleted_on.is_(None)))
+def live_records(connection: Connection, table: Table, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The records Totara still lists, with only `columns` when given: whole-trust reads take only what they use."""
+    selected = table.c if columns is None else [table.c[name] for name in columns]
+    return read_frame(connection, select(*selected).where(table.c.deleted_on.is_(None)))
 
 
 def last_pulled_on(connection: Connection) -> date | None:
