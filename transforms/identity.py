@@ -34,6 +34,7 @@ Date of birth is read for matching only: no output carries it.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
@@ -152,8 +153,8 @@ def match_learners(
     confirmed, rejected = _prepare_decisions(decisions)
     retired_before = _prepare_retired(retired)
 
-    refs = set(zip(people["source_system"], people["source_key"], strict=True))
-    refs.update(existing)
+    refs = set(existing)  # first, so the stored records' refs are the ones kept: one tuple per record
+    refs.update(zip(map(sys.intern, people["source_system"]), people["source_key"], strict=True))
     run = _MatchingRun(refs, existing, rejected, stamp)
     run.detach_rejected_pairs()
     run.join_existing_learners()
@@ -183,7 +184,9 @@ class _MatchingRun:
         self.rejected = rejected
         self.stamp = stamp
         self.parent: dict[Ref, Ref] = {ref: ref for ref in self.refs}
-        self.members: dict[Ref, list[Ref]] = {ref: [ref] for ref in self.refs}
+        # Only clusters of two or more records are listed: a region's or the nation's records are mostly alone
+        # until the rules join them, and a list each would cost more than the record itself.
+        self.joined: dict[Ref, list[Ref]] = {}
         self.detached: set[Ref] = set()
         self.edges: list[tuple[Ref, Ref, str]] = []
         self.reviews: dict[frozenset[Ref], tuple[Ref, Ref, str, str, str]] = {}
@@ -205,24 +208,30 @@ class _MatchingRun:
         root_a, root_b = self.find(ref_a), self.find(ref_b)
         if root_a == root_b:
             return
-        if len(self.members[root_a]) < len(self.members[root_b]):
-            root_a, root_b = root_b, root_a
+        members_a, members_b = self.joined.pop(root_a, [root_a]), self.joined.pop(root_b, [root_b])
+        if len(members_a) < len(members_b):
+            root_a, root_b, members_a, members_b = root_b, root_a, members_b, members_a
         self.parent[root_b] = root_a
-        self.members[root_a].extend(self.members.pop(root_b))
+        members_a.extend(members_b)
+        self.joined[root_a] = members_a
+
+    def members(self, root: Ref) -> list[Ref]:
+        """The records of the cluster `root` heads."""
+        return self.joined.get(root, [root])
 
     def systems(self, root: Ref) -> set[str]:
-        return {system for system, _ in self.members[root]}
+        return {system for system, _ in self.members(root)}
 
     def learner_ids(self, root: Ref) -> set[str]:
         return {
             self.existing[ref].learner_id
-            for ref in self.members[root]
+            for ref in self.members(root)
             if ref in self.existing and ref not in self.detached
         }
 
     def rejection_between(self, root_a: Ref, root_b: Ref) -> tuple[Ref, Ref] | None:
         """A steward-rejected pair with one record in each cluster, if any."""
-        for member in self.members[root_a]:
+        for member in self.members(root_a):
             for partner in self.rejected_partners.get(member, ()):
                 if self.find(partner) == root_b:
                     return member, partner
@@ -288,7 +297,7 @@ class _MatchingRun:
         if shared:
             holders = ", ".join(
                 _describe(ref)
-                for ref in sorted(self.members[root_a] + self.members[root_b], key=_ref_order)
+                for ref in sorted(self.members(root_a) + self.members(root_b), key=_ref_order)
                 if ref[0] in shared
             )
             detail = (
@@ -323,13 +332,19 @@ class _MatchingRun:
     def result(self, retired_before: pd.DataFrame) -> IdentityResult:
         learner_of, retirements = self._assign_learner_ids(retired_before)
         links = self._links(learner_of)
+        # Column by column: a list of row tuples would hold a region's or the nation's crosswalk twice over.
         crosswalk = pd.DataFrame(
-            [
-                (ref[0], ref[1], learner_of[ref], method, confidence, matched_at)
-                for ref, (method, confidence, matched_at) in links.items()
-            ],
+            {
+                "source_system": [ref[0] for ref in links],
+                "source_key": [ref[1] for ref in links],
+                "learner_id": [learner_of[ref] for ref in links],
+                "match_method": [link[0] for link in links.values()],
+                "confidence": [link[1] for link in links.values()],
+                "matched_at": [link[2] for link in links.values()],
+            },
             columns=list(CROSSWALK_COLUMNS),
         )
+        del links
         crosswalk = _typed_crosswalk(crosswalk)
         crosswalk = crosswalk.sort_values(
             ["learner_id", "source_system", "source_key"],
@@ -381,12 +396,12 @@ class _MatchingRun:
             else:
                 learner_id = f"{LEARNER_ID_PREFIX}{next_number:0{LEARNER_ID_DIGITS}d}"
                 next_number += 1
-            for member in self.members[root]:
+            for member in self.members(root):
                 learner_of[member] = learner_id
         return learner_of, pd.DataFrame(retirements, columns=list(RETIRED_COLUMNS))
 
     def _founder(self, root: Ref) -> Ref:
-        return min(self.members[root], key=_ref_order)
+        return min(self.members(root), key=_ref_order)
 
     def _links(self, learner_of: Mapping[Ref, str]) -> dict[Ref, tuple[str, float, pd.Timestamp]]:
         """How each record joined its learner: kept from the stored crosswalk, or by this run's edges.
@@ -402,7 +417,7 @@ class _MatchingRun:
             adjacency[ref_b].append((ref_a, method))
         links: dict[Ref, tuple[str, float, pd.Timestamp]] = {}
         for root in {self.find(ref) for ref in self.refs}:
-            members = sorted(self.members[root], key=_ref_order)
+            members = sorted(self.members(root), key=_ref_order)
             settled = [
                 ref
                 for ref in members
@@ -448,7 +463,7 @@ class _MatchingRun:
                 queue.append(neighbour)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _StoredLink:
     learner_id: str
     method: str
@@ -525,19 +540,29 @@ def _prepare_crosswalk(crosswalk: pd.DataFrame | None) -> dict[Ref, _StoredLink]
     if crosswalk is None or crosswalk.empty:
         return {}
     _require_columns(crosswalk, CROSSWALK_COLUMNS, "crosswalk")
-    matched_at = pd.to_datetime(crosswalk["matched_at"], utc=True)
+    rows = zip(
+        crosswalk["source_system"].tolist(),
+        crosswalk["source_key"].tolist(),
+        crosswalk["learner_id"].tolist(),
+        crosswalk["match_method"].tolist(),
+        crosswalk["confidence"].tolist(),
+        pd.to_datetime(crosswalk["matched_at"], utc=True).tolist(),
+        strict=True,
+    )
+    # A run stamps all its links alike and there are five methods: one object per distinct value, not per record.
+    shared: dict[object, object] = {}
     stored: dict[Ref, _StoredLink] = {}
-    for position, row in enumerate(crosswalk.itertuples(index=False)):
-        ref = (str(row.source_system).strip(), str(row.source_key).strip())
+    for position, (system, key, learner_id, method, confidence, matched_at) in enumerate(rows):
+        ref = (sys.intern(str(system).strip()), str(key).strip())
         if ref in stored:
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} appears more than once")
-        if not isinstance(row.learner_id, str) or not row.learner_id.strip():
+        if not isinstance(learner_id, str) or not learner_id.strip():
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} has no learner_id")
         stored[ref] = _StoredLink(
-            learner_id=row.learner_id.strip(),
-            method=str(row.match_method),
-            confidence=float(row.confidence),
-            matched_at=matched_at.iloc[position],
+            learner_id=learner_id.strip(),
+            method=shared.setdefault(str(method), str(method)),
+            confidence=shared.setdefault(float(confidence), float(confidence)),
+            matched_at=shared.setdefault(matched_at, matched_at),
         )
     return stored
 
@@ -594,7 +619,7 @@ def _typed_crosswalk(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _rule_pairs(
     people: pd.DataFrame, rule: str, system_a: str, system_b: str
-) -> tuple[list[tuple[Ref, Ref]], list[tuple[Ref, Ref, str]]]:
+) -> tuple[Iterable[tuple[Ref, Ref]], list[tuple[Ref, Ref, str]]]:
     """The pairs one rule links between two systems, and the pairs it finds ambiguous.
 
     A key links a pair when exactly one record of each system holds it. Where more than one record of either
@@ -605,15 +630,18 @@ def _rule_pairs(
     left = keyed[keyed["source_system"] == system_a]
     right = keyed[keyed["source_system"] == system_b]
     if left.empty or right.empty:
-        return [], []
+        return (), []
     left = left.assign(count_a=left.groupby(rule)[rule].transform("size"))
     right = right.assign(count_b=right.groupby(rule)[rule].transform("size"))
     pairs = left.merge(right, on=rule, suffixes=("_a", "_b")).sort_values([rule, "source_key_a", "source_key_b"])
     unique = (pairs["count_a"] == 1) & (pairs["count_b"] == 1)
-    linked = [
+    # Made as they are taken: on a night when everyone is already linked, each pair is looked at and let go.
+    linked = (
         ((system_a, key_a), (system_b, key_b))
-        for key_a, key_b in zip(pairs.loc[unique, "source_key_a"], pairs.loc[unique, "source_key_b"], strict=True)
-    ]
+        for key_a, key_b in zip(
+            pairs.loc[unique, "source_key_a"].tolist(), pairs.loc[unique, "source_key_b"].tolist(), strict=True
+        )
+    )
     if rule == "email":
         return linked, []
     ambiguous_rows = pairs.loc[~unique]
