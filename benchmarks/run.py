@@ -430,7 +430,36 @@ def _git(settings: BenchSettings) -> dict:
     return {"commit": _head_commit(), "snapshot": False, "uncommitted_files": changed[:50]}
 
 
+def _run_matching(runner: StageRunner, size_dir: Path, landings: Landings, errors: list) -> dict:
+    """Learner matching over the trust's ESR people and Totara users: the first night, then the next night
+    with the first night's crosswalk (see `benchmarks.stages.stage_matching`)."""
+    users = size_dir / "sample-trust" / "standins" / "totara" / "users.jsonl"
+    staff_in_post = [path for path in landings.final_esr if "staff_in_post" in path.name]
+    if not users.exists() or not staff_in_post:
+        return {}
+    crosswalk = size_dir / "matching-crosswalk.parquet"
+    spec = {"stage": "matching", "staff_in_post": str(staff_in_post[0]), "totara_users": str(users)}
+    nights = {}
+    try:
+        nights["first"] = runner.run("matching_first", {**spec, "crosswalk_out": str(crosswalk)})
+        nights["next"] = runner.run("matching_next", {**spec, "crosswalk_in": str(crosswalk)})
+    except StageFailed as failure:
+        errors.append(failure.record())
+    finally:
+        crosswalk.unlink(missing_ok=True)
+    return nights
+
+
 def _print_size(size: dict) -> None:
+    for night, stage in size.get("matching", {}).items():
+        rows, labels = stage["rows"], stage["labels"]
+        matching_peak = stage.get("label_rss_peaks", {}).get("matching/match", 0) / report.MIB
+        print(
+            f"   learner matching, {night} night: {rows['esr_people']:,} ESR people and {rows['totara_users']:,} "
+            f"Totara users into {rows['learners']:,} learners; matching {labels['matching/match']:.1f} s "
+            f"(reading the files {labels['matching/candidates']:.1f} s); peak while matching {matching_peak:,.0f} MiB, "
+            f"stage {stage['peak_rss_bytes'] / report.MIB:,.0f} MiB"
+        )
     for error in size.get("errors", []):
         print(f"!! {size['staff']:,} staff: {error['stage']}: {error['reason']}")
     for run in size["runs"]:
@@ -533,6 +562,7 @@ def run_benchmarks(settings: BenchSettings) -> dict:
                 )
             except StageFailed as failure:
                 size["errors"].append(failure.record())
+            size["matching"] = _run_matching(runner, size_dir, landings, size["errors"])
             for database in settings.databases_for(staff):
                 size["runs"].append(_run_database(settings, staff, database, size_dir, landings, admin_url))
             _print_size(size)
