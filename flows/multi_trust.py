@@ -119,7 +119,8 @@ def multi_trust_flow(
             "compliance_reconciliation": tables.reconciliation,
         },
     )
-    publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
+    workers = settings.config.warehouse.publish_worker_processes
+    publish_feed_task(engine, settings.outbox, settings.as_of, run_id, workers)
     return written
 
 

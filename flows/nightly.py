@@ -59,7 +59,8 @@ def nightly_flow(
             .merged_with(build_surveys_task(engine, settings.config))
             .merged_with(build_student_pipeline_task(engine, settings.as_of))
         )
-        feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id)
+        workers = settings.config.warehouse.publish_worker_processes
+        feed = publish_feed_task(engine, settings.outbox, settings.as_of, run_id, workers)
     except Exception as error:
         finish_run(engine, run_id, "failed", f"{type(error).__name__}: {error}")
         raise

@@ -22,7 +22,7 @@ from contextlib import ExitStack, contextmanager
 from multiprocessing.util import Finalize
 from typing import TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from warehouse.engine import is_sqlite, open_warehouse, snapshot_reader
 
@@ -67,9 +67,15 @@ def computed_parts(
 
 
 def _can_use_workers(connection: Connection, parts: Sequence, workers: int) -> bool:
-    if workers < 1 or len(parts) < 2 or multiprocessing.current_process().daemon:
+    return workers >= 1 and len(parts) >= 2 and workers_allowed(connection.engine)
+
+
+def workers_allowed(engine: Engine) -> bool:
+    """Whether worker processes may read this warehouse from here: not from a daemon process (a Dask worker may
+    not start processes of its own), and not an in-memory SQLite database, which other processes cannot open."""
+    if multiprocessing.current_process().daemon:
         return False
-    return not (is_sqlite(connection.engine) and connection.engine.url.database in (None, "", ":memory:"))
+    return not (is_sqlite(engine) and engine.url.database in (None, "", ":memory:"))
 
 
 def _in_order(pool: ProcessPoolExecutor, pending: deque, parts: Iterator, compute, ahead: int) -> Iterator:

@@ -2,55 +2,33 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import UniqueConstraint, select
+from sqlalchemy import select
 
 from flows.context import resolve_run, warehouse_engine
 from flows.events import announce_feed, announce_run_failed
 from flows.logs import run_logger
+from flows.part_workers import workers_allowed
 from flows.reporting import create_compliance_artifact, write_compliance_report
-from warehouse.feeds import FeedRows, PublishedFeed, as_written, publish_feed
-from warehouse.models import (
-    capability_forecast,
-    compliance_person,
-    compliance_summary,
-    feed_log,
-    load_log,
-    skills_gap_person,
-    skills_gap_summary,
+from warehouse.feed_marts import (
+    FEED_FILES,
+    WORKER_FILE,
+    WORKER_MIN_ROWS,
+    mart_row_count,
+    mart_rows,
+    publishing_snapshot,
+    write_in_worker,
 )
-from warehouse.reads import read_batches
-
-#: Feed files → the mart they are read from, ordered as BI tools and feeds expect.
-FEED_FILES = {
-    "compliance_person": compliance_person,
-    "compliance_summary": compliance_summary,
-    "skills_gap_person": skills_gap_person,
-    "skills_gap_summary": skills_gap_summary,
-    "capability_forecast": capability_forecast,
-}
-
-
-def _mart_rows(connection, table, as_of: date) -> FeedRows:
-    """One mart's rows for the date in the order of its key, streamed in batches (a national mart does not fit
-    whole) and written as they come, without frames.
-
-    The key's unique index already holds the rows in that order (trust, then Employee Number, then competence
-    or skill, for the person marts), so the database reads them off the index instead of sorting millions of
-    rows: 12 s against 5 s for `compliance_person` at 100,000 staff on SQLite."""
-    columns = [as_written(c) for c in table.c if c.name != "vpd"]
-    query = select(*columns).where(table.c.as_of_date == as_of).order_by(*_key_after_date(table))
-    return FeedRows([c.name for c in query.selected_columns], read_batches(connection, query))
-
-
-def _key_after_date(table) -> list:
-    (key,) = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
-    return [column for column in key.columns if column.name != "as_of_date"]
+from warehouse.feeds import FeedTable, PublishedFeed, WrittenElsewhere, publish_feed
+from warehouse.models import feed_log, load_log
 
 
 def _source_loads(connection) -> list[dict]:
@@ -63,11 +41,20 @@ def _source_loads(connection) -> list[dict]:
 
 
 @task(name="publish-feed", cache_policy=NO_CACHE)
-def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str) -> PublishedFeed:
+def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str, workers: int = 1) -> PublishedFeed:
+    """Write the feed for the date from one snapshot of the warehouse; with `workers` (0 or 1,
+    `warehouse.publish_worker_processes`) a worker process writes the skills gap person file meanwhile."""
     log = run_logger()
-    with engine.connect() as connection:
+    with publishing_snapshot(engine) as (connection, snapshot), ExitStack() as stack:
         loads = _source_loads(connection)
-        tables = {name: _mart_rows(connection, table, as_of) for name, table in FEED_FILES.items()}
+        tables: dict[str, FeedTable] = {name: mart_rows(connection, name, as_of) for name in FEED_FILES}
+        if _worker_pays(engine, connection, as_of, workers):
+            # Closed before the publishing snapshot: the worker reads in it until its file is written.
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+            url = engine.url.render_as_string(hide_password=False)
+            tables[WORKER_FILE] = WrittenElsewhere(
+                lambda path: pool.submit(write_in_worker, url, snapshot, WORKER_FILE, as_of, path)
+            )
         feed = publish_feed(outbox, as_of, tables, run_id, loads)
     with engine.begin() as connection:
         connection.execute(
@@ -88,6 +75,14 @@ def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str) -> Publish
     return feed
 
 
+def _worker_pays(engine, connection, as_of: date, workers: int) -> bool:
+    """Whether a worker process should write `WORKER_FILE`: allowed here, and the file large enough to be worth
+    starting one."""
+    if workers < 1 or not workers_allowed(engine):
+        return False
+    return mart_row_count(connection, WORKER_FILE, as_of) >= WORKER_MIN_ROWS
+
+
 def _sha256(path: Path) -> str:
     import hashlib
 
@@ -101,7 +96,8 @@ def publish_flow(config_file: str | None = None, as_of: str | None = None, outbo
 
     settings = resolve_run(config_file, as_of=as_of, outbox=outbox)
     engine = warehouse_engine(settings.config)
-    feed = publish_feed_task(engine, settings.outbox, settings.as_of, str(flow_run.id))
+    workers = settings.config.warehouse.publish_worker_processes
+    feed = publish_feed_task(engine, settings.outbox, settings.as_of, str(flow_run.id), workers)
     trust, floor = settings.config.trust.name, settings.config.compliance.amber_floor_pct
     write_compliance_report(engine, settings.as_of, feed.path, trust, floor)
     create_compliance_artifact(engine, settings.as_of, trust, floor)

@@ -55,6 +55,13 @@ class WarehouseSettings(_Frozen):
         description="Processes that read and compute the build's next parts while it writes the current one "
         "(0: the build computes every part itself). Used only when the build has more than one part.",
     )
+    publish_worker_processes: int = Field(
+        default=1,
+        ge=0,
+        le=1,
+        description="A process that writes the feed's skills gap file while publishing writes the compliance "
+        "files, both from one snapshot of the warehouse (0: publishing writes every file itself).",
+    )
 
 
 class TotaraSettings(_Frozen):

@@ -12,7 +12,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -73,12 +74,20 @@ def as_written(column):
     return column
 
 
-#: A feed file's content: one frame, frames in order (a large mart streamed in chunks, header written once), or
-#: batches of rows.
-FeedTable = pd.DataFrame | Iterable[pd.DataFrame] | FeedRows
+@dataclass(frozen=True)
+class WrittenElsewhere:
+    """A feed file another process writes: `start(path)` has it written at `path` and returns a future of its rows
+    and SHA-256. Such files are started first, so they are written while this process writes the others."""
+
+    start: Callable[[Path], Future[tuple[int, str]]]
 
 
-def _write_csv(table: FeedTable, path: Path) -> tuple[int, str]:
+#: A feed file's content: one frame, frames in order (a large mart streamed in chunks, header written once),
+#: batches of rows, or a file another process writes.
+FeedTable = pd.DataFrame | Iterable[pd.DataFrame] | FeedRows | WrittenElsewhere
+
+
+def write_feed_file(table: pd.DataFrame | Iterable[pd.DataFrame] | FeedRows, path: Path) -> tuple[int, str]:
     """Write the file chunk by chunk; returns its rows and SHA-256 (read back in blocks, never whole)."""
     if isinstance(table, FeedRows):
         return _write_rows(table, path), _sha256(path)
@@ -125,16 +134,26 @@ def publish_feed(
 ) -> PublishedFeed:
     """Write the feed for `as_of` and make it visible atomically; returns where it is and its manifest.
 
-    Chunked tables are consumed as they are written, so memory holds one chunk of the largest mart."""
+    Chunked tables are consumed as they are written, so memory holds one chunk of the largest mart. If writing
+    here fails, a file another process is writing is still waited for before the error goes on (the caller's
+    process pool does so as it closes)."""
     versions = outbox / ".versions"
     versions.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = versions / f"{as_of.isoformat()}-{stamp}"
     partial = versions / f".{final.name}.partial"
     partial.mkdir()
+    elsewhere = {
+        name: table.start(partial / f"{name}.csv")
+        for name, table in tables.items()
+        if isinstance(table, WrittenElsewhere)
+    }
+    written_here = {
+        name: write_feed_file(table, partial / f"{name}.csv") for name, table in tables.items() if name not in elsewhere
+    }
     files = {}
-    for name, frame in tables.items():
-        rows, digest = _write_csv(frame, partial / f"{name}.csv")
+    for name in tables:
+        rows, digest = elsewhere[name].result() if name in elsewhere else written_here[name]
         files[f"{name}.csv"] = {"rows": rows, "sha256": digest}
     manifest = {
         "as_of_date": as_of.isoformat(),

@@ -20,7 +20,7 @@ Kill points (the product function wrapped, and whether the kill comes before or 
 - `merge`: mid-load, after `warehouse.history.VersionedMerge.apply` has merged a table inside the apply
   transaction (later tables of the same file not yet merged);
 - `build`: mid-build, when `warehouse.marts.insert_frame` is about to write a mart inside the swap transaction;
-- `publish-files`: mid-publish, when `warehouse.feeds._write_csv` is about to write a feed file;
+- `publish-files`: mid-publish, when `warehouse.feeds.write_feed_file` is about to write a feed file;
 - `publish-swap`: the new feed version written in full, just before `os.replace` swaps the link to it;
 - `publish-log`: the link swapped, before old versions are pruned and the feed is logged.
 """
@@ -123,7 +123,7 @@ def install_kill_point(kill_at: KillPoint, marker: str | None) -> None:
     elif kill_at.step == "build":
         _wrap(warehouse.marts, "insert_frame", kill_at, marker, after=False)
     elif kill_at.step == "publish-files":
-        _wrap(warehouse.feeds, "_write_csv", kill_at, marker, after=False)
+        _wrap(warehouse.feeds, "write_feed_file", kill_at, marker, after=False)
     elif kill_at.step == "publish-swap":
         _wrap(warehouse.feeds.os, "replace", kill_at, marker, after=False, counts=_is_feed_link)
     elif kill_at.step == "publish-log":

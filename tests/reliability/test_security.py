@@ -177,7 +177,9 @@ def test_the_command_line_never_prints_the_warehouse_password(postgres_url, tmp_
 
 # --- SQL and credentials in the source -------------------------------------------------------------------------
 
-SQL_TEXT = re.compile(r"\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|DROP|ALTER|GRANT|REVOKE|COPY|WHERE|VALUES)\b")
+SQL_TEXT = re.compile(
+    r"\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|DROP|ALTER|GRANT|REVOKE|COPY|WHERE|VALUES|SET TRANSACTION)\b"
+)
 #: Every expression product code interpolates into SQL text, and why it is an identifier and not a value.
 SQL_IDENTIFIERS = {
     "a table's name as raw SQL spells it (warehouse.bulk.qualified_name, or the table metadata)": {
@@ -212,6 +214,8 @@ SQL_IDENTIFIERS = {
         "', '.join((f'c{i} TEXT' for i in range(width)))",
     },
     "a role name checked against warehouse.access.ROLE_NAME, in a message rather than a statement": {"role"},
+    "a PostgreSQL snapshot id from pg_export_snapshot, checked against its form (SET TRANSACTION SNAPSHOT takes "
+    "no bound parameters)": {"snapshot"},
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from flows.publish import FEED_FILES
+from warehouse.feed_marts import FEED_FILES
 from warehouse.models import metadata
 
 NULL = "∅"
@@ -122,7 +122,7 @@ class HalfWrittenFeed(AssertionError):
 def read_feed(outbox: Path, as_of: date) -> FeedSnapshot | None:
     """The feed published for `as_of`, None when there is none; raises `HalfWrittenFeed` when it is incomplete.
 
-    Complete means: a manifest listing every file the feed publishes (`flows.publish.FEED_FILES`), each present
+    Complete means: a manifest listing every file the feed publishes (`warehouse.feed_marts.FEED_FILES`), each present
     with the SHA-256 it states and at least the rows it states, and no CSV file it does not list.
     """
     folder = outbox / as_of.isoformat()
