@@ -166,6 +166,7 @@ def match_learners(
                 run.raise_ambiguity(ref_a, ref_b, rule, detail)
             for ref_a, ref_b in linked:
                 run.try_link(ref_a, ref_b, rule)
+    del people  # the comparison keys are done with; the result needs the memory at national size
     return run.result(retired_before)
 
 
@@ -386,7 +387,7 @@ class _MatchingRun:
         for link in self.existing.values():
             if link.learner_id not in started or link.matched_at < started[link.learner_id]:
                 started[link.learner_id] = link.matched_at
-        roots = sorted({self.find(ref) for ref in self.refs}, key=lambda root: _ref_order(self._founder(root)))
+        roots = sorted(self._roots(), key=lambda root: _ref_order(self._founder(root)))
         for root in roots:
             owned = self.learner_ids(root)
             if owned:
@@ -399,6 +400,10 @@ class _MatchingRun:
             for member in self.members(root):
                 learner_of[member] = learner_id
         return learner_of, pd.DataFrame(retirements, columns=list(RETIRED_COLUMNS))
+
+    def _roots(self) -> list[Ref]:
+        """The record heading each cluster (its own parent), in record order."""
+        return [ref for ref in self.refs if self.parent[ref] == ref]
 
     def _founder(self, root: Ref) -> Ref:
         return min(self.members(root), key=_ref_order)
@@ -415,8 +420,9 @@ class _MatchingRun:
         for ref_a, ref_b, method in self.edges:
             adjacency[ref_a].append((ref_b, method))
             adjacency[ref_b].append((ref_a, method))
+        self.edges.clear()  # the run ends here; at national size the edge list is a hundred megabytes
         links: dict[Ref, tuple[str, float, pd.Timestamp]] = {}
-        for root in {self.find(ref) for ref in self.refs}:
+        for root in self._roots():
             members = sorted(self.members(root), key=_ref_order)
             settled = [
                 ref
