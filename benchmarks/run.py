@@ -30,6 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 from benchmarks import report
 from benchmarks.postgres import create_database, postgres_bindir, terminate_backends, throwaway_cluster
 
@@ -272,17 +274,18 @@ def _split_landing(trust_landing: Path, landings: Path, history: bool) -> Landin
 
 
 def _write_config(folder: Path, url: str, build_workers: int | None = None) -> Path:
-    """The run's learnscape.yaml: the product's defaults, except `build_worker_processes` when given."""
-    from learnscape.config import LearnscapeConfig, dump_config
+    """The run's learnscape.yaml: the product's defaults, except `build_worker_processes` when given.
 
+    Only the settings the run sets are written, and the stages' code fills in its own defaults: with
+    `--snapshot` the stages run the commit exported at the start, which may not know a setting this process's
+    code (the working tree, imported when first needed) has since gained."""
     warehouse = {"url": url} if build_workers is None else {"url": url, "build_worker_processes": build_workers}
-    config = LearnscapeConfig(
-        base_dir=str(folder),
-        paths={"landing": "landing", "outbox": "outbox", "reports": "reports", "state": ".learnscape"},
-        warehouse=warehouse,
-    )
+    settings = {
+        "paths": {"landing": "landing", "outbox": "outbox", "reports": "reports", "state": ".learnscape"},
+        "warehouse": warehouse,
+    }
     path = folder / "learnscape.yaml"
-    path.write_text(dump_config(config), encoding="utf-8")
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -431,35 +434,47 @@ def _git(settings: BenchSettings) -> dict:
 
 
 def _run_matching(runner: StageRunner, size_dir: Path, landings: Landings, errors: list) -> dict:
-    """Learner matching over the trust's ESR people and Totara users: the first night, then the next night
-    with the first night's crosswalk (see `benchmarks.stages.stage_matching`)."""
+    """Learner matching over the trust's ESR people and Totara users: the candidates read from the files, then
+    the first night and the next night with the first night's crosswalk (see `benchmarks.stages`)."""
     users = size_dir / "sample-trust" / "standins" / "totara" / "users.jsonl"
     staff_in_post = [path for path in landings.final_esr if "staff_in_post" in path.name]
     if not users.exists() or not staff_in_post:
         return {}
-    crosswalk = size_dir / "matching-crosswalk.parquet"
-    spec = {"stage": "matching", "staff_in_post": str(staff_in_post[0]), "totara_users": str(users)}
-    nights = {}
+    candidates, crosswalk = size_dir / "matching-candidates.parquet", size_dir / "matching-crosswalk.parquet"
+    stages = {}
     try:
-        nights["first"] = runner.run("matching_first", {**spec, "crosswalk_out": str(crosswalk)})
-        nights["next"] = runner.run("matching_next", {**spec, "crosswalk_in": str(crosswalk)})
+        stages["candidates"] = runner.run(
+            "matching_candidates",
+            {
+                "stage": "matching_candidates",
+                "staff_in_post": str(staff_in_post[0]),
+                "totara_users": str(users),
+                "candidates": str(candidates),
+            },
+        )
+        spec = {"stage": "matching", "candidates": str(candidates)}
+        stages["first"] = runner.run("matching_first", {**spec, "crosswalk_out": str(crosswalk)})
+        stages["next"] = runner.run("matching_next", {**spec, "crosswalk_in": str(crosswalk)})
     except StageFailed as failure:
         errors.append(failure.record())
     finally:
+        candidates.unlink(missing_ok=True)
         crosswalk.unlink(missing_ok=True)
-    return nights
+    return stages
 
 
 def _print_size(size: dict) -> None:
-    for night, stage in size.get("matching", {}).items():
-        rows, labels = stage["rows"], stage["labels"]
-        matching_peak = stage.get("label_rss_peaks", {}).get("matching/match", 0) / report.MIB
-        print(
-            f"   learner matching, {night} night: {rows['esr_people']:,} ESR people and {rows['totara_users']:,} "
-            f"Totara users into {rows['learners']:,} learners; matching {labels['matching/match']:.1f} s "
-            f"(reading the files {labels['matching/candidates']:.1f} s); peak while matching {matching_peak:,.0f} MiB, "
-            f"stage {stage['peak_rss_bytes'] / report.MIB:,.0f} MiB"
-        )
+    matching = size.get("matching", {})
+    if "candidates" in matching:
+        rows = matching["candidates"]["rows"]
+        print(f"   learner matching over {rows['esr_people']:,} ESR people and {rows['totara_users']:,} Totara users:")
+    for night in ("first", "next"):
+        if night in matching:
+            stage = matching[night]
+            print(
+                f"     {night} night: {stage['rows']['records']:,} records into {stage['rows']['learners']:,} learners "
+                f"in {stage['labels']['matching/match']:.1f} s, peak {stage['peak_rss_bytes'] / report.MIB:,.0f} MiB"
+            )
     for error in size.get("errors", []):
         print(f"!! {size['staff']:,} staff: {error['stage']}: {error['reason']}")
     for run in size["runs"]:
