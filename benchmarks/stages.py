@@ -157,48 +157,29 @@ def stage_matching(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
 
 
 def _matching_candidates(staff_in_post: Path, totara_users: Path):
-    """Candidate records (`transforms.identity.CANDIDATE_COLUMNS`) from the files, a chunk at a time."""
+    """The product's candidate records (`warehouse.learners.candidate_records`) from the files, a chunk at a
+    time: ESR people from the staff-in-post extract, live users from the Totara stand-in's store, no students."""
     import pandas as pd
 
     from connectors.esr.files import parse_esr_file_name
     from connectors.esr.headings import load_heading_map
     from connectors.esr.reader import read_esr_file
+    from warehouse.learners import STUDENT_COLUMNS, TOTARA_USER_COLUMNS, candidate_records
 
-    people = []
-    # Small chunks: the reader's own peak (a chunk of every column) is not what this stage measures.
-    for chunk in read_esr_file(parse_esr_file_name(staff_in_post), load_heading_map(), chunk_rows=20_000):
-        records = chunk.records.drop_duplicates("employee_number")
-        people.append(
-            pd.DataFrame(
-                {
-                    "source_system": "esr",
-                    "source_key": records["employee_number"],
-                    "employee_number": records["employee_number"],
-                    "email": records["work_email"],
-                    "forenames": records["first_name"],
-                    "surname": records["last_name"],
-                    "date_of_birth": records["date_of_birth"],
-                }
-            )
-        )
-    esr = pd.concat(people, ignore_index=True).drop_duplicates("source_key")  # assignments may span chunks
+    compared = ["employee_number", "first_name", "last_name", "work_email", "date_of_birth"]
+    people = [
+        chunk.records[compared].drop_duplicates("employee_number")
+        # Small chunks: the reader's own peak (a chunk of every column) is not what these stages measure.
+        for chunk in read_esr_file(parse_esr_file_name(staff_in_post), load_heading_map(), chunk_rows=20_000)
+    ]
+    esr = pd.concat(people, ignore_index=True).drop_duplicates("employee_number")  # assignments span chunks
     users = []
     for chunk in pd.read_json(totara_users, lines=True, dtype=False, chunksize=100_000):
-        live = chunk.loc[~chunk["deleted"] & ~chunk["username"].str.casefold().isin({"guest", "admin"})]
-        users.append(
-            pd.DataFrame(
-                {
-                    "source_system": "totara",
-                    "source_key": live["id"].astype(str),
-                    "employee_number": live["idnumber"].astype(str).replace("", None),
-                    "email": live["email"],
-                    "forenames": live["firstname"],
-                    "surname": live["lastname"],
-                    "date_of_birth": None,
-                }
-            )
-        )
-    return pd.concat([esr, *users], ignore_index=True)
+        live = chunk.loc[~chunk["deleted"]].rename(columns={"id": "user_id"})
+        live = live.assign(user_id=live["user_id"].astype(str), idnumber=live["idnumber"].astype(str).replace("", None))
+        users.append(live[list(TOTARA_USER_COLUMNS)])
+    students = pd.DataFrame(columns=list(STUDENT_COLUMNS))
+    return candidate_records(esr, pd.concat(users, ignore_index=True), students)
 
 
 def stage_migrate(spec: dict, clock: LabelClock, sql: SqlTimer) -> dict:
@@ -345,7 +326,7 @@ PRELOAD = {
     "generate": ("sample_trust.generate",),
     "delta": ("benchmarks.delta",),
     "parse": ("connectors.esr.reader", "connectors.totara.exports", "learnscape.config"),
-    "matching_candidates": ("connectors.esr.reader", "pandas"),
+    "matching_candidates": ("connectors.esr.reader", "warehouse.learners"),
     "matching": ("transforms.identity",),
     "migrate": ("warehouse.migrate", "learnscape.config"),
     "ingest": ("flows.ingest", "benchmarks.hooks"),

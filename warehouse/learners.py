@@ -20,14 +20,25 @@ from warehouse.models import (
 from warehouse.snapshot import _frame, people_on
 from warehouse.totara_api import live_records
 
+#: The columns each system's candidate records are made from (`candidate_records`).
+TOTARA_USER_COLUMNS = ("user_id", "idnumber", "username", "firstname", "lastname", "email")
+STUDENT_COLUMNS = ("student_id", "esr_employee_number", "email", "forenames", "surname", "date_of_birth")
+
 
 def candidates(connection: Connection, as_of: date) -> pd.DataFrame:
     """Every person record of ESR (people as known on the date), Totara (live users) and the student system."""
-    esr = people_on(connection, as_of)
-    compared = ("user_id", "idnumber", "username", "firstname", "lastname", "email")
-    users = live_records(connection, totara_user, compared)
+    return candidate_records(
+        people_on(connection, as_of),
+        live_records(connection, totara_user, TOTARA_USER_COLUMNS),
+        _frame(connection, select(*(student.c[name] for name in STUDENT_COLUMNS))),
+    )
+
+
+def candidate_records(esr: pd.DataFrame, users: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+    """The candidate records `transforms.identity.match_learners` compares, from ESR people (`people_on`'s
+    columns), live Totara users (`TOTARA_USER_COLUMNS`; the system accounts are left out here) and students
+    (`STUDENT_COLUMNS`)."""
     users = users.loc[~users["username"].fillna("").str.casefold().isin({"guest", "admin"})]
-    students = _frame(connection, select(student))
     return pd.concat(
         [
             pd.DataFrame(
