@@ -25,9 +25,9 @@ from warehouse.feed_marts import (
     mart_row_count,
     mart_rows,
     publishing_snapshot,
-    write_in_worker,
+    written_in_worker,
 )
-from warehouse.feeds import FeedTable, PublishedFeed, WrittenElsewhere, publish_feed
+from warehouse.feeds import FeedTable, PublishedFeed, publish_feed
 from warehouse.models import feed_log, load_log
 
 
@@ -51,10 +51,7 @@ def publish_feed_task(engine, outbox: Path, as_of: date, run_id: str, workers: i
         if _worker_pays(engine, connection, as_of, workers):
             # Closed before the publishing snapshot: the worker reads in it until its file is written.
             pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
-            url = engine.url.render_as_string(hide_password=False)
-            tables[WORKER_FILE] = WrittenElsewhere(
-                lambda path: pool.submit(write_in_worker, url, snapshot, WORKER_FILE, as_of, path)
-            )
+            tables[WORKER_FILE] = written_in_worker(pool, engine, snapshot, as_of)
         feed = publish_feed(outbox, as_of, tables, run_id, loads)
     with engine.begin() as connection:
         connection.execute(

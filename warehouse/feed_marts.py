@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, UniqueConstraint, func, select
 
 from warehouse.engine import is_sqlite, open_warehouse, snapshot_reader
-from warehouse.feeds import FeedRows, as_written, write_feed_file
+from warehouse.feeds import FeedRows, WrittenElsewhere, as_written, write_feed_file
 from warehouse.models import (
     capability_forecast,
     compliance_person,
@@ -85,6 +86,12 @@ def publishing_snapshot(engine: Engine) -> Iterator[tuple[Connection, str | None
         return
     with snapshot_reader(engine) as connection:
         yield connection, connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+
+def written_in_worker(pool: Executor, engine: Engine, snapshot: str | None, as_of: date) -> WrittenElsewhere:
+    """`WORKER_FILE` as a file `pool`'s process writes from the publishing snapshot (`publishing_snapshot`)."""
+    url = engine.url.render_as_string(hide_password=False)
+    return WrittenElsewhere(lambda path: pool.submit(write_in_worker, url, snapshot, WORKER_FILE, as_of, path))
 
 
 def write_in_worker(url: str, snapshot: str | None, name: str, as_of: date, path: Path) -> tuple[int, str]:

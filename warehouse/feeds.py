@@ -82,12 +82,14 @@ class WrittenElsewhere:
     start: Callable[[Path], Future[tuple[int, str]]]
 
 
-#: A feed file's content: one frame, frames in order (a large mart streamed in chunks, header written once),
-#: batches of rows, or a file another process writes.
-FeedTable = pd.DataFrame | Iterable[pd.DataFrame] | FeedRows | WrittenElsewhere
+#: A feed file this process writes: one frame, frames in order (a large mart streamed in chunks, header written
+#: once), or batches of rows.
+WrittenHere = pd.DataFrame | Iterable[pd.DataFrame] | FeedRows
+#: A feed file's content: written here, or by another process.
+FeedTable = WrittenHere | WrittenElsewhere
 
 
-def write_feed_file(table: pd.DataFrame | Iterable[pd.DataFrame] | FeedRows, path: Path) -> tuple[int, str]:
+def write_feed_file(table: WrittenHere, path: Path) -> tuple[int, str]:
     """Write the file chunk by chunk; returns its rows and SHA-256 (read back in blocks, never whole)."""
     if isinstance(table, FeedRows):
         return _write_rows(table, path), _sha256(path)
