@@ -8,7 +8,8 @@ both at once. Threads cannot: both halves hold Python's GIL for most of their ti
 
 Workers read through `snapshot_reader`: one read-only transaction each, for every part they compute, beside the
 build's write lock. The parts come back in order, so the marts get the same rows in the same order as a build
-that computes them itself.
+that computes them itself. `workers_allowed` is the rule for any worker process (publishing's too): none from
+a daemon process, none on an in-memory database.
 """
 
 from __future__ import annotations

@@ -95,9 +95,10 @@ def snapshot_reader(engine: Engine) -> Iterator[Connection]:
     open, while another connection (in this process or another) holds the write lock.
 
     A build reads its inputs through one while its own transaction writes the marts, so the next part can be
-    read while the current one is written. On PostgreSQL the transaction is REPEATABLE READ, READ ONLY: every
-    part sees the warehouse as it was at the first read, even if a load commits meanwhile. On SQLite a write
-    lock held by the build keeps other writers out, and WAL lets this connection read beside it.
+    read while the current one is written; publishing reads the feed through one (`warehouse.feed_marts`). On
+    PostgreSQL the transaction is REPEATABLE READ, READ ONLY: every part sees the warehouse as it was at the first
+    read, even if a load commits meanwhile. On SQLite a write lock held by the build keeps other writers out, and
+    WAL lets this connection read beside it.
     """
     if is_sqlite(engine):
         options = {READ_ONLY_OPTION: True}
