@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.identity_cases import RUN_1, esr, learner, link, people, review_pairs, student, totara
+from tests.identity_cases import RUN_1, RUN_2, esr, learner, link, people, review_pairs, student, totara
 from transforms.identity import MATCH_CONFIDENCE, match_learners, normalise_email, normalise_name
 
 
@@ -241,6 +241,37 @@ def test_a_record_given_twice_is_refused():
     frame = people(esr("10000001", "Grace", "Okafor", "1998-04-02"), esr("10000001", "Grace", "Okafor", "1998-04-02"))
     with pytest.raises(ValueError, match="candidates row 1: esr record '10000001' appears more than once"):
         match_learners(frame, matched_at=RUN_1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"learner_id": "  "}, "crosswalk row 1: totara 731 has no learner_id"),
+        ({"learner_id": None}, "crosswalk row 1: totara 731 has no learner_id"),
+        ({"source_key": "10000001", "source_system": "esr"}, "crosswalk row 1: esr 10000001 appears more than once"),
+    ],
+    ids=["blank-learner", "missing-learner", "record-twice"],
+)
+def test_a_damaged_stored_crosswalk_is_refused_naming_its_row(change, message):
+    candidates = people(esr("10000001", "Grace", "Okafor", "1998-04-02"), totara("731", "10000001", "Grace", "Okafor"))
+    stored = match_learners(candidates, matched_at=RUN_1).crosswalk.astype(object)
+    for column, value in change.items():
+        stored.loc[1, column] = value
+    with pytest.raises(ValueError, match=message):
+        match_learners(candidates, stored, matched_at=RUN_2)
+
+
+def test_a_stored_crosswalk_is_kept_value_for_value_on_the_next_run():
+    candidates = people(
+        esr("10000001", "Grace", "Okafor", "1998-04-02", "grace.okafor@nhs.net"),
+        totara("731", "10000001", "Grace", "Okafor"),
+        esr("10000002", "Amir", "Haddad", "1990-01-01", "amir.haddad@nhs.net"),
+        totara("732", None, "Amir", "Haddad", "Amir.Haddad@nhs.net"),
+    )
+    first = match_learners(candidates, matched_at=RUN_1).crosswalk
+    again = match_learners(candidates, first, matched_at=RUN_2).crosswalk
+    pd.testing.assert_frame_equal(again, first)
+    assert set(again["match_method"]) == {"new", "exact", "email"}
 
 
 def test_no_candidates_give_empty_frames_with_their_columns():

@@ -37,11 +37,13 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 SOURCE_SYSTEMS: tuple[str, ...] = ("esr", "totara", "student_system")
@@ -149,13 +151,11 @@ def match_learners(
     stamp = pd.Timestamp(matched_at)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     people = _prepare_candidates(candidates)
-    existing = _prepare_crosswalk(crosswalk)
+    existing = _prepare_crosswalk(crosswalk, people["ref"])
     confirmed, rejected = _prepare_decisions(decisions)
     retired_before = _prepare_retired(retired)
 
-    refs = set(existing)  # first, so the stored records' refs are the ones kept: one tuple per record
-    refs.update(zip(map(sys.intern, people["source_system"]), people["source_key"], strict=True))
-    run = _MatchingRun(refs, existing, rejected, stamp)
+    run = _MatchingRun(_sorted_refs(people["ref"], existing), existing, rejected, stamp)
     run.detach_rejected_pairs()
     run.join_existing_learners()
     run.apply_confirmations(confirmed)
@@ -175,12 +175,13 @@ class _MatchingRun:
 
     def __init__(
         self,
-        refs: Iterable[Ref],
+        refs: list[Ref],
         existing: Mapping[Ref, _StoredLink],
         rejected: set[frozenset[Ref]],
         stamp: pd.Timestamp,
     ) -> None:
-        self.refs = sorted(refs, key=_ref_order)
+        """`refs`: every record of the run, once each, in record order (`_ref_order`)."""
+        self.refs = refs
         self.existing = existing
         self.rejected = rejected
         self.stamp = stamp
@@ -331,35 +332,17 @@ class _MatchingRun:
         self.reviews.setdefault(frozenset((ref_a, ref_b)), (ref_a, ref_b, rule, reason, detail))
 
     def result(self, retired_before: pd.DataFrame) -> IdentityResult:
-        learner_of, retirements = self._assign_learner_ids(retired_before)
-        links = self._links(learner_of)
-        # Column by column: a list of row tuples would hold a region's or the nation's crosswalk twice over.
-        crosswalk = pd.DataFrame(
-            {
-                "source_system": [ref[0] for ref in links],
-                "source_key": [ref[1] for ref in links],
-                "learner_id": [learner_of[ref] for ref in links],
-                "match_method": [link[0] for link in links.values()],
-                "confidence": [link[1] for link in links.values()],
-                "matched_at": [link[2] for link in links.values()],
-            },
-            columns=list(CROSSWALK_COLUMNS),
-        )
-        del links
-        crosswalk = _typed_crosswalk(crosswalk)
-        crosswalk = crosswalk.sort_values(
-            ["learner_id", "source_system", "source_key"],
-            key=lambda column: column.map(_SYSTEM_RANK) if column.name == "source_system" else column,
-        ).reset_index(drop=True)
+        learner_of_root, retirements = self._assign_learner_ids(retired_before)
+        crosswalk = _typed_crosswalk(pd.DataFrame(self._links(learner_of_root), columns=list(CROSSWALK_COLUMNS)))
         review = pd.DataFrame(
             [
                 (
                     a[0],
                     a[1],
-                    learner_of.get(a),
+                    learner_of_root[self.find(a)],
                     b[0],
                     b[1],
-                    learner_of.get(b),
+                    learner_of_root[self.find(b)],
                     rule,
                     reason,
                     detail,
@@ -379,9 +362,10 @@ class _MatchingRun:
         return IdentityResult(crosswalk, review, retired.reset_index(drop=True))
 
     def _assign_learner_ids(self, retired_before: pd.DataFrame) -> tuple[dict[Ref, str], pd.DataFrame]:
+        """Each cluster's learner id, by the record heading it, and the learners retired into others."""
         issued = {link.learner_id for link in self.existing.values()} | set(retired_before["learner_id"])
         next_number = 1 + max((_learner_number(learner_id) for learner_id in issued), default=0)
-        learner_of: dict[Ref, str] = {}
+        learner_of_root: dict[Ref, str] = {}
         retirements: list[tuple[str, str, pd.Timestamp]] = []
         started: dict[str, pd.Timestamp] = {}
         for link in self.existing.values():
@@ -397,9 +381,8 @@ class _MatchingRun:
             else:
                 learner_id = f"{LEARNER_ID_PREFIX}{next_number:0{LEARNER_ID_DIGITS}d}"
                 next_number += 1
-            for member in self.members(root):
-                learner_of[member] = learner_id
-        return learner_of, pd.DataFrame(retirements, columns=list(RETIRED_COLUMNS))
+            learner_of_root[root] = learner_id
+        return learner_of_root, pd.DataFrame(retirements, columns=list(RETIRED_COLUMNS))
 
     def _roots(self) -> list[Ref]:
         """The record heading each cluster (its own parent), in record order."""
@@ -408,34 +391,41 @@ class _MatchingRun:
     def _founder(self, root: Ref) -> Ref:
         return min(self.members(root), key=_ref_order)
 
-    def _links(self, learner_of: Mapping[Ref, str]) -> dict[Ref, tuple[str, float, pd.Timestamp]]:
-        """How each record joined its learner: kept from the stored crosswalk, or by this run's edges.
+    def _links(self, learner_of_root: Mapping[Ref, str]) -> dict[str, list]:
+        """The crosswalk's columns: how each record joined its learner, kept from the stored crosswalk or by this
+        run's edges, in learner order and then record order.
 
         A stored link is kept as it was unless its learner changed (a steward joined two learners): then it
         is re-stamped, and the record at the absorbed end of the steward's pair becomes a `steward` link. A
         record new to its learner takes the method of the edge by which a walk from the learner's settled
         records (or from its founder, for a new learner) first reaches it.
+
+        Built a cluster at a time, straight into columns: at national size a graph or a link per record for the
+        whole run would each cost hundreds of megabytes.
         """
-        adjacency: dict[Ref, list[tuple[Ref, str]]] = defaultdict(list)
-        for ref_a, ref_b, method in self.edges:
-            adjacency[ref_a].append((ref_b, method))
-            adjacency[ref_b].append((ref_a, method))
-        self.edges.clear()  # the run ends here; at national size the edge list is a hundred megabytes
-        links: dict[Ref, tuple[str, float, pd.Timestamp]] = {}
-        for root in self._roots():
+        edges_of: dict[Ref, list[tuple[Ref, Ref, str]]] = defaultdict(list)
+        for edge in self.edges:
+            edges_of[self.find(edge[0])].append(edge)
+        self.edges.clear()
+        columns: dict[str, list] = {name: [] for name in CROSSWALK_COLUMNS}
+        for root in sorted(self._roots(), key=learner_of_root.__getitem__):
+            learner_id = learner_of_root[root]
             members = sorted(self.members(root), key=_ref_order)
             settled = [
                 ref
                 for ref in members
-                if ref in self.existing
-                and ref not in self.detached
-                and self.existing[ref].learner_id == learner_of[ref]
+                if ref in self.existing and ref not in self.detached and self.existing[ref].learner_id == learner_id
             ]
+            links: dict[Ref, tuple[str, float, pd.Timestamp]] = {}
             for ref in settled:
                 stored = self.existing[ref]
                 links[ref] = (stored.method, stored.confidence, stored.matched_at)
             if not settled:
                 links[members[0]] = ("new", MATCH_CONFIDENCE["new"], self.stamp)
+            adjacency: dict[Ref, list[tuple[Ref, str]]] = defaultdict(list)
+            for ref_a, ref_b, method in edges_of.pop(root, ()):
+                adjacency[ref_a].append((ref_b, method))
+                adjacency[ref_b].append((ref_a, method))
             self._walk(deque(settled or [members[0]]), adjacency, links)
             while True:
                 # Records renumbered by a steward's merge hang on their old learner, not on an edge.
@@ -446,7 +436,15 @@ class _MatchingRun:
                     stored = self.existing[ref]
                     links[ref] = (stored.method, stored.confidence, self.stamp)
                 self._walk(deque(renumbered), adjacency, links)
-        return links
+            for system, key in members:
+                method, confidence, matched_at = links[system, key]
+                columns["source_system"].append(system)
+                columns["source_key"].append(key)
+                columns["learner_id"].append(learner_id)
+                columns["match_method"].append(method)
+                columns["confidence"].append(confidence)
+                columns["matched_at"].append(matched_at)
+        return columns
 
     def _walk(
         self,
@@ -481,6 +479,26 @@ class _StoredLink:
         return (self.matched_at, _METHOD_RANK.get(self.method, len(_METHOD_RANK)), _ref_order(ref))
 
 
+def _sorted_refs(candidate_refs: Iterable[Ref], existing: Mapping[Ref, _StoredLink]) -> list[Ref]:
+    """Every record of the run once, candidates and stored records alike, in record order (`_ref_order`).
+
+    Sorted a system at a time by key, which is the same order without a sort key tuple per record.
+    """
+    by_rank: dict[int, list[Ref]] = defaultdict(list)
+    for ref in _union(candidate_refs, existing):
+        by_rank[_SYSTEM_RANK.get(ref[0], len(_SYSTEM_RANK))].append(ref)
+    ordered: list[Ref] = []
+    for rank in sorted(by_rank):
+        ordered.extend(sorted(by_rank.pop(rank), key=itemgetter(1)))
+    return ordered
+
+
+def _union(candidate_refs: Iterable[Ref], existing: Mapping[Ref, _StoredLink]) -> Iterator[Ref]:
+    """The stored records, then the candidates not stored yet (new records)."""
+    yield from existing
+    yield from (ref for ref in candidate_refs if ref not in existing)
+
+
 def _ref_order(ref: Ref) -> tuple[int, str]:
     return (_SYSTEM_RANK.get(ref[0], len(_SYSTEM_RANK)), ref[1])
 
@@ -508,7 +526,13 @@ def _text_column(values: pd.Series) -> pd.Series:
 
 
 def _prepare_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
-    """Candidates with the comparison keys of each rule; refuses unknown systems and duplicate records."""
+    """The candidates as the rules compare them; refuses unknown systems and duplicate records.
+
+    One row per record: its `ref` tuple, its system's `rank`, its key's place in key order (`key_order`), its
+    employee number as text (`exact_text`, for review details) and, per rule, the code of its comparison key
+    (-1 for none). Codes follow the keys' sort order, so the rules sort and join on integers, and the normalised
+    keys (a name and date of birth, an address: three million strings each at national size) are let go here.
+    """
     _require_columns(candidates, CANDIDATE_COLUMNS, "candidates")
     people = pd.DataFrame(
         {
@@ -532,45 +556,75 @@ def _prepare_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
             f"candidates row {row}: {people.at[row, 'source_system']} record "
             f"{people.at[row, 'source_key']!r} appears more than once; pass each record once"
         )
-    people["exact"] = _text_column(candidates["employee_number"])
-    people["email"] = candidates["email"].map(normalise_email).astype("string")
+    # One tuple per record, shared by everything the run keeps about it (a national run holds three million).
+    people["ref"] = pd.Series(
+        list(zip(map(sys.intern, people["source_system"]), people["source_key"], strict=True)),
+        index=people.index,
+        dtype=object,
+    )
+    people["rank"] = people["source_system"].map(_SYSTEM_RANK).astype("int8")
+    people["key_order"] = _sorted_codes(people["source_key"])
+    people = people.drop(columns=["source_system", "source_key"])
+    people["exact_text"] = _text_column(candidates["employee_number"])
+    people["exact"] = _sorted_codes(people["exact_text"])
+    people["email"] = _sorted_codes(candidates["email"].map(normalise_email))
     surname = candidates["surname"].map(normalise_name)
     initial = candidates["forenames"].map(normalise_name).str[:1]
     born = pd.to_datetime(candidates["date_of_birth"], errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
     usable = (surname != "") & (initial != "") & (born != "")
-    people["name_dob"] = (surname + "|" + born + "|" + initial).where(usable, "").astype("string")
+    people["name_dob"] = _sorted_codes((surname + "|" + born + "|" + initial).where(usable, ""))
     return people
 
 
-def _prepare_crosswalk(crosswalk: pd.DataFrame | None) -> dict[Ref, _StoredLink]:
+def _sorted_codes(values: pd.Series) -> np.ndarray:
+    """Each value's place among the distinct values in sort order; -1 for a blank ("")."""
+    codes, _ = pd.factorize(values.astype(object).where(values != "", None), sort=True)
+    return codes
+
+
+def _prepare_crosswalk(crosswalk: pd.DataFrame | None, candidate_refs: Iterable[Ref]) -> dict[Ref, _StoredLink]:
+    """The stored links by record; a record that is also a candidate is keyed by the candidate's own ref tuple.
+
+    Every column but the key is taken a distinct value at a time: a learner's records share one id, a run stamps
+    all its links alike, and there are five methods, so one object per distinct value, not per record (a national
+    crosswalk has three million rows).
+    """
     if crosswalk is None or crosswalk.empty:
         return {}
     _require_columns(crosswalk, CROSSWALK_COLUMNS, "crosswalk")
+    system_codes, systems = _distinct(crosswalk["source_system"], lambda value: sys.intern(str(value).strip()))
+    learner_codes, learner_ids = _distinct(
+        crosswalk["learner_id"], lambda value: value.strip() if isinstance(value, str) and value.strip() else None
+    )
+    method_codes, methods = _distinct(crosswalk["match_method"], str)
+    confidence_codes, confidences = _distinct(crosswalk["confidence"], float)
+    stamp_codes, stamps = _distinct(pd.to_datetime(crosswalk["matched_at"], utc=True), lambda value: value)
+    canonical = {ref: ref for ref in candidate_refs}
     rows = zip(
-        crosswalk["source_system"].tolist(),
+        system_codes.tolist(),
         crosswalk["source_key"].tolist(),
-        crosswalk["learner_id"].tolist(),
-        crosswalk["match_method"].tolist(),
-        crosswalk["confidence"].tolist(),
-        pd.to_datetime(crosswalk["matched_at"], utc=True).tolist(),
+        learner_codes.tolist(),
+        method_codes.tolist(),
+        confidence_codes.tolist(),
+        stamp_codes.tolist(),
         strict=True,
     )
-    # A run stamps all its links alike and there are five methods: one object per distinct value, not per record.
-    shared: dict[object, object] = {}
     stored: dict[Ref, _StoredLink] = {}
-    for position, (system, key, learner_id, method, confidence, matched_at) in enumerate(rows):
-        ref = (sys.intern(str(system).strip()), str(key).strip())
+    for position, (system, key, learner, method, confidence, stamp) in enumerate(rows):
+        ref = (systems[system], str(key).strip())
+        ref = canonical.get(ref, ref)
         if ref in stored:
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} appears more than once")
-        if not isinstance(learner_id, str) or not learner_id.strip():
+        if learner_ids[learner] is None:
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} has no learner_id")
-        stored[ref] = _StoredLink(
-            learner_id=learner_id.strip(),
-            method=shared.setdefault(str(method), str(method)),
-            confidence=shared.setdefault(float(confidence), float(confidence)),
-            matched_at=shared.setdefault(matched_at, matched_at),
-        )
+        stored[ref] = _StoredLink(learner_ids[learner], methods[method], confidences[confidence], stamps[stamp])
     return stored
+
+
+def _distinct(values: pd.Series, convert) -> tuple[np.ndarray, list]:
+    """Each value's code and the distinct values (missing ones included), converted once each."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, [convert(value) for value in uniques]
 
 
 def _prepare_decisions(decisions: pd.DataFrame | None) -> tuple[set[frozenset[Ref]], set[frozenset[Ref]]]:
@@ -626,38 +680,34 @@ def _typed_crosswalk(frame: pd.DataFrame) -> pd.DataFrame:
 def _rule_pairs(
     people: pd.DataFrame, rule: str, system_a: str, system_b: str
 ) -> tuple[Iterable[tuple[Ref, Ref]], list[tuple[Ref, Ref, str]]]:
-    """The pairs one rule links between two systems, and the pairs it finds ambiguous.
+    """The pairs one rule links between two systems, and the pairs it finds ambiguous, in key order (then by the
+    two records' keys).
 
     A key links a pair when exactly one record of each system holds it. Where more than one record of either
     system holds it, every cross pair is ambiguous, except for `email`, where a non-unique address is simply
     not evidence.
     """
-    keyed = people.loc[people[rule] != "", ["source_system", "source_key", rule]]
-    left = keyed[keyed["source_system"] == system_a]
-    right = keyed[keyed["source_system"] == system_b]
+    columns = ["ref", "key_order", rule] + (["exact_text"] if rule == "exact" else [])
+    keyed = people[rule] >= 0
+    left = people.loc[keyed & (people["rank"] == _SYSTEM_RANK[system_a]), columns]
+    right = people.loc[keyed & (people["rank"] == _SYSTEM_RANK[system_b]), columns]
     if left.empty or right.empty:
         return (), []
     left = left.assign(count_a=left.groupby(rule)[rule].transform("size"))
     right = right.assign(count_b=right.groupby(rule)[rule].transform("size"))
-    pairs = left.merge(right, on=rule, suffixes=("_a", "_b")).sort_values([rule, "source_key_a", "source_key_b"])
+    pairs = left.merge(right, on=rule, suffixes=("_a", "_b"))
+    pairs = pairs.iloc[np.lexsort((pairs["key_order_b"], pairs["key_order_a"], pairs[rule]))]
     unique = (pairs["count_a"] == 1) & (pairs["count_b"] == 1)
-    # Made as they are taken: on a night when everyone is already linked, each pair is looked at and let go.
-    linked = (
-        ((system_a, key_a), (system_b, key_b))
-        for key_a, key_b in zip(
-            pairs.loc[unique, "source_key_a"].tolist(), pairs.loc[unique, "source_key_b"].tolist(), strict=True
-        )
-    )
+    linked = zip(pairs.loc[unique, "ref_a"].tolist(), pairs.loc[unique, "ref_b"].tolist(), strict=True)
     if rule == "email":
         return linked, []
-    ambiguous_rows = pairs.loc[~unique]
     ambiguous = [
         (
-            (system_a, row.source_key_a),
-            (system_b, row.source_key_b),
-            _ambiguity_detail(rule, getattr(row, rule), system_a, row.count_a, system_b, row.count_b),
+            row.ref_a,
+            row.ref_b,
+            _ambiguity_detail(rule, getattr(row, "exact_text_a", ""), system_a, row.count_a, system_b, row.count_b),
         )
-        for row in ambiguous_rows.itertuples(index=False)
+        for row in pairs.loc[~unique].itertuples(index=False)
     ]
     return linked, ambiguous
 
