@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import date, timedelta
 
 import pandas as pd
@@ -71,22 +70,20 @@ def generated_trust(people_count: int, seed: int):
 
 
 @pytest.fixture(scope="module")
-def trust() -> tuple[object, SkillsTables, float]:
+def trust() -> tuple[object, SkillsTables]:
+    """Its speed is the benchmark's business (`benchmarks/`, stage build.skills), not a test's."""
     case = generated_trust(3000, seed=457)
-    started = time.perf_counter()
-    tables = build_skills(case, D)
-    return case, tables, time.perf_counter() - started
+    return case, build_skills(case, D)
 
 
-def test_the_tables_of_three_thousand_people_build_in_a_few_seconds(trust):
-    _, tables, seconds = trust
-    assert seconds < 10
+def test_the_tables_of_three_thousand_people_hold_every_status(trust):
+    _, tables = trust
     assert len(tables.gap_person) > 8000 and len(tables.log) > 5000
     assert set(tables.gap_person["status"]) == {"held", "expiring", "lapsed", "missing"}
 
 
 def test_every_person_has_one_row_per_skill_of_their_roles_profile(trust):
-    case, tables, _ = trust
+    case, tables = trust
     per_role = pd.DataFrame(PROFILES).groupby("job_role").size()
     expected = case.people["job_role"].map(per_role).sum()
     assert len(tables.gap_person) == expected
@@ -94,7 +91,7 @@ def test_every_person_has_one_row_per_skill_of_their_roles_profile(trust):
 
 
 def test_holders_in_the_gap_table_are_exactly_the_required_skills_in_the_log(trust):
-    _, tables, _ = trust
+    _, tables = trust
     gap = tables.gap_person
     in_log = gap.merge(tables.log[["employee_number", "skill_code"]], how="left", indicator=True)
     holding = in_log["status"].isin(["held", "expiring"])
@@ -102,7 +99,7 @@ def test_holders_in_the_gap_table_are_exactly_the_required_skills_in_the_log(tru
 
 
 def test_each_hierarchy_level_adds_up_to_the_trust(trust):
-    _, tables, _ = trust
+    _, tables = trust
     counted = ["people_in_role", "holders", "gap_count", "holders_in_90_days", "upcoming_gap_count"]
     totals = tables.gap_summary.groupby(["dimension", "job_role", "skill_code"])[counted].sum()
     trust_totals = totals.xs("trust", level="dimension")
@@ -111,14 +108,14 @@ def test_each_hierarchy_level_adds_up_to_the_trust(trust):
 
 
 def test_nobody_holds_a_skill_in_90_days_who_does_not_hold_it_now(trust):
-    _, tables, _ = trust
+    _, tables = trust
     summary = tables.gap_summary
     assert (summary["holders_in_90_days"] <= summary["holders"]).all()
     assert (summary["upcoming_gap_count"] >= summary["gap_count"]).all()
 
 
 def test_the_forecast_needs_every_person_with_a_future_requirement(trust):
-    _, tables, _ = trust
+    _, tables = trust
     future = tables.gap_person.loc[tables.gap_person["is_future_capability"].astype(bool)]
     needed = future.groupby(["job_role", "skill_code"]).size()
     forecast = tables.forecast.set_index(["job_role", "skill_code"])
@@ -128,7 +125,7 @@ def test_the_forecast_needs_every_person_with_a_future_requirement(trust):
 
 
 def test_published_tables_carry_none_for_nulls_and_dates_as_dates(trust):
-    _, tables, _ = trust
+    _, tables = trust
     for frame in (tables.log, tables.gap_person, tables.gap_summary, tables.forecast):
         assert not any(isinstance(value, float) and value != value for value in frame.to_numpy().ravel())
     valid_until = tables.gap_person["valid_until"].dropna()
