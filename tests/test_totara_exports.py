@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from connectors.totara.errors import TotaraExportError
+from connectors.totara.export_values import by_distinct_value, parse_report_dates
 from connectors.totara.exports import (
     certification_in_date,
     certifications_in_date,
@@ -20,7 +21,7 @@ from connectors.totara.exports import (
     read_totara_export,
     scan_totara_exports,
 )
-from connectors.totara.mappings import load_heading_map
+from connectors.totara.mappings import load_heading_map, normalise_heading
 
 USER_HEADINGS = "User's Fullname,User ID Number,Username,User's Email"
 COURSE_HEADINGS = (
@@ -359,3 +360,40 @@ def test_text_cells_lose_every_kind_of_whitespace_run_python_knows(storage):
     expected = [None if c is None or not c.strip() else re.sub(r"\s+", " ", c.strip()) for c in cells]
     assert [None if pd.isna(v) else v for v in cleaned] == expected
     assert expected[6] == "Conflict Resolution" and expected[7] == "Data Security"
+
+
+def test_a_column_of_repeated_dates_reads_as_each_cell_read_alone():
+    """Each distinct text is parsed once and shared down the column; no cell may take another's reading."""
+    cells = [
+        "05 Mar 2024",
+        None,
+        "05 Mar 2024 at 14:30",
+        "5 March 2024",
+        "05 Mar 2024",
+        "31 Feb 2024",
+        "  05 Mar 2024 ",
+        "",
+        "27 Oct 2024 at 01:30",
+        "05 Mar 2024 at 14:30",
+        "not a date",
+    ]
+    column = pd.Series(cells * 3, index=range(100, 100 + 3 * len(cells)))
+    whole = parse_report_dates(column, "Europe/London")
+    alone = [parse_report_dates(pd.Series([cell]), "Europe/London") for cell in column]
+    assert whole.dates.tolist() == [one.dates.iloc[0] for one in alone]
+    assert whole.moments.tolist() == [one.moments.iloc[0] for one in alone]
+    assert whole.unreadable.tolist() == [bool(one.unreadable.iloc[0]) for one in alone]
+    assert whole.dates.index.equals(column.index) and whole.moments.index.equals(column.index)
+    assert whole.unreadable.sum() == 6 and whole.dates.isna().sum() == 12
+
+
+def test_mapping_by_distinct_value_equals_mapping_every_cell():
+    calls = []
+
+    def fold(text):
+        calls.append(text)
+        return normalise_heading(text) if isinstance(text, str) else "blank"
+
+    column = pd.Series(["Not yet started", "In progress", None, "IN  PROGRESS", "Not yet started"] * 20)
+    assert by_distinct_value(column, fold).tolist() == column.map(fold).tolist()[: len(column)]
+    assert len(calls) == 4 + len(column), "four distinct values, then the whole column by Series.map"

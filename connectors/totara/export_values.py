@@ -2,14 +2,15 @@
 
 Report Builder writes dates as text in the exporting user's timezone: `05 Mar 2024`, or `05 Mar 2024 at 14:30`
 when the column carries a time; blank means never. Certification statuses are Totara's own sentences with a
-date inside (`Expires 05 Mar 2027`). Everything here works on whole columns at once.
+date inside (`Expires 05 Mar 2027`). Everything here works on whole columns at once, and reads each distinct
+text once: a report repeats a few thousand dates and a handful of statuses down hundreds of thousands of rows.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,13 @@ def clean_text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def by_distinct_value(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """`values.map(convert)`, calling `convert` once per distinct value (missing values included)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    converted = pd.Series([convert(value) for value in distinct], dtype=object).infer_objects()
+    return pd.Series(converted.to_numpy()[codes], index=values.index, dtype=converted.dtype)
+
+
 @functools.cache
 def _whitespace_run_pattern() -> str:
     """Two spaces together, or one of the other characters Python's `\\s` matches, written out: the check runs
@@ -53,14 +61,21 @@ class ParsedDates:
 
 
 def _parse_with(text: pd.Series, formats: Sequence[str]) -> pd.Series:
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    """Each text read by the first of `formats` that fits it (NaT for none), each distinct text parsed once."""
+    codes, distinct = pd.factorize(text)
+    if not len(distinct):
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    parsed = pd.Series(pd.NaT, index=range(len(distinct)), dtype="datetime64[us]")
+    distinct = pd.Series(distinct, dtype=object)
     for date_format in formats:
-        todo = parsed.isna() & text.notna()
+        todo = parsed.isna()
         if not todo.any():
             break
-        attempt = pd.to_datetime(text[todo], format=date_format, errors="coerce").astype("datetime64[us]")
-        parsed = parsed.mask(todo, attempt.reindex(text.index))
-    return parsed
+        attempt = pd.to_datetime(distinct[todo], format=date_format, errors="coerce").astype("datetime64[us]")
+        parsed = parsed.mask(todo, attempt.reindex(parsed.index))
+    taken = parsed.to_numpy()[codes]
+    taken[codes < 0] = np.datetime64("NaT")
+    return pd.Series(taken, index=text.index, dtype="datetime64[us]")
 
 
 def parse_report_dates(values: pd.Series, timezone: str = "Europe/London") -> ParsedDates:
@@ -107,7 +122,7 @@ def parse_certification_statuses(
     """Recognise each Status text by the rules (longest pattern first, so `Expired since` never reads as
     `Expires`) and read the date that follows a prefix."""
     text = clean_text(values)
-    folded = text.fillna("").map(normalise_heading)
+    folded = by_distinct_value(text.fillna(""), normalise_heading)
     kinds = pd.Series(None, index=values.index, dtype=object)
     meanings = pd.Series(None, index=values.index, dtype=object)
     date_text = pd.Series(None, index=values.index, dtype=object)
