@@ -37,9 +37,10 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from types import MappingProxyType
 
@@ -436,10 +437,10 @@ class _MatchingRun:
                     stored = self.existing[ref]
                     links[ref] = (stored.method, stored.confidence, self.stamp)
                 self._walk(deque(renumbered), adjacency, links)
-            for system, key in members:
-                method, confidence, matched_at = links[system, key]
-                columns["source_system"].append(system)
-                columns["source_key"].append(key)
+            for ref in members:
+                method, confidence, matched_at = links[ref]
+                columns["source_system"].append(ref[0])
+                columns["source_key"].append(ref[1])
                 columns["learner_id"].append(learner_id)
                 columns["match_method"].append(method)
                 columns["confidence"].append(confidence)
@@ -485,18 +486,13 @@ def _sorted_refs(candidate_refs: Iterable[Ref], existing: Mapping[Ref, _StoredLi
     Sorted a system at a time by key, which is the same order without a sort key tuple per record.
     """
     by_rank: dict[int, list[Ref]] = defaultdict(list)
-    for ref in _union(candidate_refs, existing):
+    new_records = (ref for ref in candidate_refs if ref not in existing)
+    for ref in chain(existing, new_records):
         by_rank[_SYSTEM_RANK.get(ref[0], len(_SYSTEM_RANK))].append(ref)
     ordered: list[Ref] = []
     for rank in sorted(by_rank):
         ordered.extend(sorted(by_rank.pop(rank), key=itemgetter(1)))
     return ordered
-
-
-def _union(candidate_refs: Iterable[Ref], existing: Mapping[Ref, _StoredLink]) -> Iterator[Ref]:
-    """The stored records, then the candidates not stored yet (new records)."""
-    yield from existing
-    yield from (ref for ref in candidate_refs if ref not in existing)
 
 
 def _ref_order(ref: Ref) -> tuple[int, str]:
@@ -617,7 +613,12 @@ def _prepare_crosswalk(crosswalk: pd.DataFrame | None, candidate_refs: Iterable[
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} appears more than once")
         if learner_ids[learner] is None:
             raise ValueError(f"crosswalk row {position}: {_describe(ref)} has no learner_id")
-        stored[ref] = _StoredLink(learner_ids[learner], methods[method], confidences[confidence], stamps[stamp])
+        stored[ref] = _StoredLink(
+            learner_id=learner_ids[learner],
+            method=methods[method],
+            confidence=confidences[confidence],
+            matched_at=stamps[stamp],
+        )
     return stored
 
 
