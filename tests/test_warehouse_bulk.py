@@ -3,11 +3,11 @@ ISO text Python's date adapter writes (`YYYY-MM-DD`), on PostgreSQL `date` value
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text, select, text
 
 from flows.context import warehouse_engine
 from learnscape.config import LearnscapeConfig
@@ -70,3 +70,64 @@ def test_sqlite_holds_dates_as_the_iso_text_the_date_adapter_writes(engine):
     assert [row[0] for row in raw] == [day.isoformat() for day in days]
     assert [row[1] for row in raw] == [day.isoformat() for day in days]
     assert {row[2] for row in raw} == {"null"}
+
+
+SHAPES = MetaData()
+every_kind = Table(
+    "bulk_every_kind",
+    SHAPES,
+    Column("n", Integer, nullable=False),
+    Column("name", String(80)),
+    Column("note", Text),
+    Column("count", Integer),
+    Column("flag", Boolean),
+    Column("share", Float),
+    Column("day", Date),
+    Column("moment", DateTime(timezone=True)),
+    Column("clock", DateTime),
+)
+
+
+def test_every_kind_of_value_is_stored_as_it_was_in_the_frame(engine):
+    """Text that CSV must quote, empty text against missing text, missing numbers and flags, and times in and out
+    of summer time all come back as they went in (on PostgreSQL they travel as CSV text)."""
+    names = ['Siân "Sid" O\'Brien, RN', "", None, "line one\nline two", "back\\slash", "  spaced  "]
+    frame = pd.DataFrame(
+        {
+            "n": range(6),
+            "name": pd.Series(names, dtype=object),
+            "note": pd.Series(["a,b", None, "", "\r\n", "NULL", "\\N"], dtype="string"),
+            "count": pd.array([3, None, 0, -7, 2**31 - 1, None], dtype="Int64"),
+            "flag": pd.array([True, False, None, True, None, False], dtype="boolean"),
+            "share": [0.1, float("nan"), 1 / 3, -2.5e-12, 1e300, 0.0],
+            "day": pd.Series([DAYS[0], None, DAYS[1], None, DAYS[2], DAYS[3]]),
+            "moment": pd.Series(pd.to_datetime(["2026-03-29 00:30", None, "2026-10-25 01:30"] * 2))
+            .dt.tz_localize("Europe/London", ambiguous=[True, False, True] * 2)
+            .dt.tz_convert("UTC"),
+            "clock": pd.to_datetime(["2026-11-23 23:59:59.123456", None] * 3),
+        }
+    )
+    SHAPES.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            assert insert_frame(connection, every_kind, frame) == 6
+        with engine.connect() as connection:
+            stored = connection.execute(select(every_kind).order_by(every_kind.c.n)).all()
+    finally:
+        SHAPES.drop_all(engine)
+    assert [row.name for row in stored] == names
+    assert [row.note for row in stored] == ["a,b", None, "", "\r\n", "NULL", "\\N"]
+    assert [row.count for row in stored] == [3, None, 0, -7, 2**31 - 1, None]
+    assert [row.flag for row in stored] == [True, False, None, True, None, False]
+    assert [row.share for row in stored] == [0.1, None, 1 / 3, -2.5e-12, 1e300, 0.0]
+    assert [row.day for row in stored] == frame["day"].tolist()
+    expected_moments = [None if pd.isna(v) else v.to_pydatetime() for v in frame["moment"]]
+    assert [_in_utc(row.moment) for row in stored] == expected_moments
+    assert [row.clock for row in stored] == [datetime(2026, 11, 23, 23, 59, 59, 123456), None] * 3
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A stored moment in UTC: SQLite hands it back without a zone (it is stored in UTC), PostgreSQL with one."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
