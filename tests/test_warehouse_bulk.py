@@ -88,9 +88,13 @@ every_kind = Table(
 )
 
 
-def test_every_kind_of_value_is_stored_as_it_was_in_the_frame(engine):
+@pytest.mark.parametrize("client_encoding", ["UTF8", "LATIN1"])
+def test_every_kind_of_value_is_stored_as_it_was_in_the_frame(engine, client_encoding):
     """Text that CSV must quote, empty text against missing text, missing numbers and flags, and times in and out
-    of summer time all come back as they went in (on PostgreSQL they travel as CSV text)."""
+    of summer time all come back as they went in. On PostgreSQL they travel as CSV text on a UTF-8 connection and
+    as rows on a connection in another encoding."""
+    if client_encoding != "UTF8" and is_sqlite(engine):
+        pytest.skip("SQLite connections have no client encoding")
     names = ['Siân "Sid" O\'Brien, RN', "", None, "line one\nline two", "back\\slash", "  spaced  "]
     frame = pd.DataFrame(
         {
@@ -110,6 +114,10 @@ def test_every_kind_of_value_is_stored_as_it_was_in_the_frame(engine):
     SHAPES.create_all(engine)
     try:
         with engine.begin() as connection:
+            if not is_sqlite(engine):
+                connection.exec_driver_sql(f"SET LOCAL client_encoding TO '{client_encoding}'")
+                encoding = connection.connection.driver_connection.info.encoding
+                assert encoding == ("utf-8" if client_encoding == "UTF8" else "iso8859-1")
             assert insert_frame(connection, every_kind, frame) == 6
         with engine.connect() as connection:
             stored = connection.execute(select(every_kind).order_by(every_kind.c.n)).all()
