@@ -81,42 +81,41 @@ _CONVERTERS = {Date: _as_date, Boolean: bool, Integer: int, Float: float, String
 _ARROW_TYPES = {Date: pa.date32(), Boolean: pa.bool_(), Integer: pa.int64(), Float: pa.float64(), String: pa.string()}
 
 
-def frame_rows(table: Table, frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
-    """The frame's columns that the table has, and its rows as tuples of database-ready values."""
-    columns = [c.name for c in table.columns if c.name in frame.columns]
+def frame_rows(table: Table, frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """The frame's rows as tuples of database-ready values, one per name in `columns`."""
     values = [_database_values(table.columns[name], frame[name]) for name in columns]
-    return columns, list(zip(*values, strict=True))
+    return list(zip(*values, strict=True))
 
 
 def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> int:
-    """Insert every row of `frame` into `table` within the connection's transaction; returns the row count."""
+    """Insert every row of `frame` into `table` within the connection's transaction; returns the row count.
+
+    The frame's columns that the table has are inserted: on SQLite as parameter rows, on PostgreSQL as one CSV
+    text (rows for a connection in an encoding other than UTF-8, since the CSV text is UTF-8).
+    """
     if frame.empty:
         return 0
     name = qualified_name(connection, table)
-    raw = connection.connection.driver_connection
-    if is_sqlite(connection.engine):
-        columns, rows = frame_rows(table, frame)
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        placeholders = ", ".join("?" for _ in columns)
-        cursor = raw.cursor()
-        cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", rows)
-        cursor.close()
-        return len(rows)
     columns = [c.name for c in table.columns if c.name in frame.columns]
     quoted = ", ".join(f'"{c}"' for c in columns)
-    if raw.info.encoding != "utf-8":  # the CSV text is UTF-8; a connection in another encoding gets rows
-        _, rows = frame_rows(table, frame)
+    raw = connection.connection.driver_connection
+    if is_sqlite(connection.engine):
+        placeholders = ", ".join("?" for _ in columns)
+        cursor = raw.cursor()
+        cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", frame_rows(table, frame, columns))
+        cursor.close()
+    elif raw.info.encoding == "utf-8":
+        text = _copy_csv(table, frame, columns)
+        with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(text.getbuffer())
+    else:
         with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
+            for row in frame_rows(table, frame, columns):
                 copy.write_row(row)
-        return len(rows)
-    text = csv_text(table, frame, columns)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
-        copy.write(text.getbuffer())
     return len(frame)
 
 
-def csv_text(table: Table, frame: pd.DataFrame, columns: list[str]) -> io.BytesIO:
+def _copy_csv(table: Table, frame: pd.DataFrame, columns: list[str]) -> io.BytesIO:
     """The frame's `columns` as CSV for PostgreSQL's COPY: every present value quoted, missing ones left empty
     (COPY reads an unquoted empty field as NULL and a quoted one as an empty string)."""
     arrays = [_arrow_values(table.columns[name], frame[name]) for name in columns]
