@@ -35,6 +35,11 @@ def clean_text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def folded(values: pd.Series) -> pd.Series:
+    """Each text as headings and status texts are compared (`normalise_heading`); a blank cell as ""."""
+    return by_distinct_value(values.fillna(""), normalise_heading)
+
+
 def by_distinct_value(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
     """`values.map(convert)`, calling `convert` once per distinct value (missing values included)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
@@ -63,8 +68,6 @@ class ParsedDates:
 def _parse_with(text: pd.Series, formats: Sequence[str]) -> pd.Series:
     """Each text read by the first of `formats` that fits it (NaT for none), each distinct text parsed once."""
     codes, distinct = pd.factorize(text)
-    if not len(distinct):
-        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     parsed = pd.Series(pd.NaT, index=range(len(distinct)), dtype="datetime64[us]")
     distinct = pd.Series(distinct, dtype=object)
     for date_format in formats:
@@ -73,9 +76,9 @@ def _parse_with(text: pd.Series, formats: Sequence[str]) -> pd.Series:
             break
         attempt = pd.to_datetime(distinct[todo], format=date_format, errors="coerce").astype("datetime64[us]")
         parsed = parsed.mask(todo, attempt.reindex(parsed.index))
-    taken = parsed.to_numpy()[codes]
-    taken[codes < 0] = np.datetime64("NaT")
-    return pd.Series(taken, index=text.index, dtype="datetime64[us]")
+    # A missing text has code -1, which takes the NaT put last.
+    readings = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
+    return pd.Series(readings[codes], index=text.index, dtype="datetime64[us]")
 
 
 def parse_report_dates(values: pd.Series, timezone: str = "Europe/London") -> ParsedDates:
@@ -122,17 +125,17 @@ def parse_certification_statuses(
     """Recognise each Status text by the rules (longest pattern first, so `Expired since` never reads as
     `Expires`) and read the date that follows a prefix."""
     text = clean_text(values)
-    folded = by_distinct_value(text.fillna(""), normalise_heading)
+    folded_text = folded(text)
     kinds = pd.Series(None, index=values.index, dtype=object)
     meanings = pd.Series(None, index=values.index, dtype=object)
     date_text = pd.Series(None, index=values.index, dtype=object)
     for rule in sorted(rules, key=lambda r: len(r.pattern), reverse=True):
         open_rows = kinds.isna() & text.notna()
         if rule.text is not None:
-            matched = open_rows & (folded == normalise_heading(rule.text))
+            matched = open_rows & (folded_text == normalise_heading(rule.text))
         else:
             prefix = normalise_heading(str(rule.prefix)) + " "
-            matched = open_rows & folded.str.startswith(prefix)
+            matched = open_rows & folded_text.str.startswith(prefix)
             date_text = date_text.mask(matched, text.where(matched).str.slice(len(prefix)))
         kinds = kinds.mask(matched, rule.kind)
         meanings = meanings.mask(matched, rule.date_is)

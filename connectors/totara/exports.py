@@ -24,8 +24,8 @@ from connectors.landing import LandingProblem, scan
 from connectors.totara.errors import TotaraExportError
 from connectors.totara.export_values import (
     DATE_EXAMPLE,
-    by_distinct_value,
     clean_text,
+    folded,
     parse_certification_statuses,
     parse_report_dates,
 )
@@ -296,7 +296,7 @@ def read_course_completion(
 def _parse_course_completion(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
     codes = status_codes or load_status_codes()
     status = sheet.columns["completion_status"]
-    status_code = by_distinct_value(status.fillna(""), normalise_heading).map(codes.course_statuses).astype("Int64")
+    status_code = folded(status).map(codes.course_statuses).astype("Int64")
     unknown = status.notna() & status_code.isna()
     sheet.problems.add(
         unknown,
@@ -419,7 +419,7 @@ def read_competency_status(
 def _parse_competency_status(sheet: _Sheet, status_codes: TotaraStatusCodes | None, timezone: str) -> TotaraExport:
     codes = status_codes or load_status_codes()
     proficient = sheet.columns["proficient"]
-    is_proficient = by_distinct_value(proficient.fillna(""), normalise_heading).map(codes.proficient).astype("boolean")
+    is_proficient = folded(proficient).map(codes.proficient).astype("boolean")
     sheet.problems.add(
         proficient.notna() & is_proficient.isna(),
         sheet.row_numbers,
