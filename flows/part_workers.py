@@ -8,7 +8,8 @@ both at once. Threads cannot: both halves hold Python's GIL for most of their ti
 
 Workers read through `snapshot_reader`: one read-only transaction each, for every part they compute, beside the
 build's write lock. The parts come back in order, so the marts get the same rows in the same order as a build
-that computes them itself. `workers_allowed` is the rule for any worker process (publishing's too): none from
+that computes them itself, and their frames come back through `flows.frame_transfer`, which pickles their
+repeating columns as codes. `workers_allowed` is the rule for any worker process (publishing's too): none from
 a daemon process, none on an in-memory database.
 """
 
@@ -25,6 +26,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from flows import frame_transfer
 from warehouse.engine import is_sqlite, open_warehouse, snapshot_reader
 
 Part = TypeVar("Part")
@@ -84,10 +86,10 @@ def _in_order(pool: ProcessPoolExecutor, pending: deque, parts: Iterator, comput
     for part in itertools.islice(parts, ahead):
         pending.append(pool.submit(_compute, compute, part))
     while pending:
-        result = pending.popleft().result()
+        pickled = pending.popleft().result()
         for following in itertools.islice(parts, 1):
             pending.append(pool.submit(_compute, compute, following))
-        yield result
+        yield frame_transfer.loads(pickled)
 
 
 def _cancel(pending: deque) -> None:
@@ -104,5 +106,5 @@ def _open_reader(url: str) -> None:
     Finalize(None, stack.close, exitpriority=10)
 
 
-def _compute(compute: Callable, part):
-    return compute(_reader, part)
+def _compute(compute: Callable, part) -> bytes:
+    return frame_transfer.dumps(compute(_reader, part))
