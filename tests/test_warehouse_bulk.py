@@ -139,3 +139,73 @@ def _in_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+dated = Table(
+    "bulk_dated",
+    SHAPES,
+    Column("n", Integer, nullable=False),
+    Column("day", Date),
+    Column("moment", DateTime(timezone=True)),
+    Column("clock", DateTime),
+)
+
+
+def _dated_frame(rows: int) -> pd.DataFrame:
+    """Dates and times in the shapes loads hand over, each repeating as a load's do, with gaps."""
+    days = [DAYS[n % len(DAYS)] if n % 7 else None for n in range(rows)]
+    london = pd.Series(pd.to_datetime([f"{DAYS[n % 5]} 00:30" for n in range(rows)])).dt.tz_localize("Europe/London")
+    same_instant = [
+        pd.Timestamp("2026-11-23 23:30", tz="UTC") if n % 2 else pd.Timestamp("2026-11-24 00:30", tz="Europe/Paris")
+        for n in range(rows)
+    ]
+    clocks = pd.to_datetime(
+        ["2026-11-23 23:59:59.123456", None, "2026-03-29 01:30", "2026-11-23 00:00"] * rows, format="mixed"
+    )
+    return pd.DataFrame(
+        {
+            "n": range(rows),
+            "day_objects": pd.Series(days, dtype=object),
+            "day_datetime64": pd.Series(pd.to_datetime(days)),
+            "day_text": pd.Series([None if d is None else d.isoformat() for d in days], dtype=object),
+            "day_london": london,
+            "day_same_instant_two_zones": pd.Series(same_instant, dtype=object),
+            "moment_utc": london.dt.tz_convert("UTC"),
+            "moment_same_instant_two_zones": pd.Series(same_instant, dtype=object),
+            "clock": pd.Series(clocks[:rows]),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "moment"),
+    [
+        ("day_objects", "moment_utc"),
+        ("day_datetime64", "moment_same_instant_two_zones"),
+        ("day_text", "moment_utc"),
+        ("day_london", "moment_utc"),
+        ("day_same_instant_two_zones", "moment_utc"),
+    ],
+)
+def test_sqlite_stores_each_date_and_time_as_the_text_sqlite3_itself_would(engine, day, moment):
+    """SQLite is handed dates and times as text made once per distinct value: the text must be what sqlite3's own
+    adapters store when handed the dates and times one by one (as `frame_rows` converts them)."""
+    if not is_sqlite(engine):
+        pytest.skip("PostgreSQL is sent dates, not text")
+    from warehouse.bulk import frame_rows
+
+    frame = _dated_frame(40).rename(columns={day: "day", moment: "moment"})[["n", "day", "moment", "clock"]]
+    columns = ["n", "day", "moment", "clock"]
+    SHAPES.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            insert_frame(connection, dated, frame)
+            stored = connection.exec_driver_sql("SELECT n, day, moment, clock FROM bulk_dated ORDER BY n").all()
+            connection.exec_driver_sql("DELETE FROM bulk_dated")
+            cursor = connection.connection.driver_connection.cursor()
+            cursor.executemany("INSERT INTO bulk_dated VALUES (?, ?, ?, ?)", frame_rows(dated, frame, columns))
+            adapted = connection.exec_driver_sql("SELECT n, day, moment, clock FROM bulk_dated ORDER BY n").all()
+    finally:
+        SHAPES.drop_all(engine)
+    assert [tuple(row) for row in stored] == [tuple(row) for row in adapted]
+    assert {type(row.day) for row in stored} <= {str, type(None)}
